@@ -1,0 +1,71 @@
+"""Maintenance tasks for the template itself (`invoke --list`). Baked projects have their own."""
+
+import json
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from invoke import Exit, task
+
+from tests.docker_env import docker_problem, python_image
+
+ROOT = Path(__file__).resolve().parent
+TEMPLATE = ROOT / "{{cookiecutter.project_slug}}"
+LOCKS = TEMPLATE / "requirements" / "_locks"
+OPTIONS = json.loads((ROOT / "cookiecutter.json").read_text())
+SLUG = "lock-probe"
+
+
+@task(
+    help={
+        "upgrade": "Move every pin to the newest allowed version (default: keep pins that still fit).",
+        "only": "Relock only this framework-py<version> set, e.g. flask-py3.13.",
+    }
+)
+def relock(c, upgrade=False, only=None):
+    """Recompile the lock files the template ships, for every framework and python_version."""
+    problem = docker_problem()
+    if problem:
+        raise Exit(problem)
+    sets = [(f, v) for f in OPTIONS["framework"] for v in OPTIONS["python_version"]]
+    if only:
+        sets = [(f, v) for f, v in sets if f"{f}-py{v}" == only]
+        if not sets:
+            raise Exit(f"--only {only!r} is not a lock set: use <framework>-py<version>, e.g. flask-py3.13.")
+    for framework, version in sets:
+        image = python_image(version)
+        if not image:
+            raise Exit(f"No python:{version}-slim image here: run scripts/provision-docker first.")
+        relock_one(c, framework, version, image, upgrade)
+
+
+def relock_one(c, framework, version, image, upgrade):
+    """Bake one combination, run its own `invoke lock` on the shipped locks, and ship the result."""
+    target = LOCKS / f"{framework}-py{version}"
+    with tempfile.TemporaryDirectory() as out:
+        subprocess.run(
+            [sys.executable, "-m", "cookiecutter", "--no-input", "--accept-hooks", "no", "-o", out,
+             str(ROOT), f"project_slug={SLUG}", f"framework={framework}", f"python_version={version}"],
+            check=True,
+        )
+        project = Path(out, SLUG)
+        requirements = project / "requirements"
+        for lock in target.glob("*.txt"):  # start from the shipped pins
+            text = lock.read_text().replace("{{ cookiecutter.project_slug }}", SLUG)
+            (requirements / lock.name).write_text(text)
+        with c.cd(str(project)):
+            c.run(f"{sys.executable} -m invoke lock --python-image {image}" + (" --upgrade" if upgrade else ""))
+        target.mkdir(parents=True, exist_ok=True)
+        for name in ("base.txt", "test.txt", "dev.txt"):
+            text = (requirements / name).read_text().replace(f"{SLUG} (setup.py)", "{{ cookiecutter.project_slug }} (setup.py)")
+            (target / name).write_text(text)
+    print(f"Relocked {target.relative_to(ROOT)}")
+
+
+@task
+def bake(c, output="/tmp/pydocker-bake"):
+    """Bake the template with its defaults into OUTPUT (removed first), as a quick look."""
+    shutil.rmtree(output, ignore_errors=True)
+    c.run(f"{sys.executable} -m cookiecutter --no-input -o {output} {ROOT}")

@@ -1,0 +1,28 @@
+"""Packaging for {{ cookiecutter.project_name }}: the one place its runtime dependencies are declared."""
+
+from setuptools import find_packages, setup
+
+setup(
+    name="{{ cookiecutter.project_slug }}",
+    version="{{ cookiecutter.version }}",
+    description={{ cookiecutter.description | tojson }},
+    author={{ cookiecutter.author_name | tojson }},
+    author_email="{{ cookiecutter.author_email }}",
+{%- if cookiecutter.license != "Proprietary" %}
+    license="{{ cookiecutter.license }}",
+{%- endif %}
+    python_requires=">={{ cookiecutter.python_version }}",
+    package_dir={"": "src"},
+    packages=find_packages("src"),
+    # Runtime dependencies, loosely bounded; `invoke lock` pins them in requirements/base.txt.
+    install_requires=[
+{%- if cookiecutter.framework == "flask" %}
+        "flask>=3.0",
+        "gunicorn>=25.1",
+{%- elif cookiecutter.framework == "fastapi" %}
+        "fastapi>=0.110",
+        "uvicorn>=0.29",
+{%- endif %}
+    ],
+    entry_points={"console_scripts": ["{{ cookiecutter.project_slug }} = {{ cookiecutter.package_name }}.cli:main"]},
+)

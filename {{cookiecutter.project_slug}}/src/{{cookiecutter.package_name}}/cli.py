@@ -1,0 +1,72 @@
+"""The `{{ cookiecutter.project_slug }}` command: what the image runs, and its health check."""
+
+import argparse
+import sys
+{%- if cookiecutter.framework != "none" %}
+import urllib.request
+{%- endif %}
+
+from {{ cookiecutter.package_name }} import __version__
+from {{ cookiecutter.package_name }}.config import Settings, configure_logging
+
+
+def serve(settings):
+{%- if cookiecutter.framework == "flask" %}
+    """Serve the app with gunicorn (a production WSGI server) on HOST:PORT."""
+    from {{ cookiecutter.package_name }}.app import GunicornServer
+
+    GunicornServer(settings).run()
+{%- elif cookiecutter.framework == "fastapi" %}
+    """Serve the app with uvicorn (a production ASGI server) on HOST:PORT."""
+    import uvicorn
+
+    uvicorn.run(
+        "{{ cookiecutter.package_name }}.app:app",
+        host=settings.host,
+        port=settings.port,
+        log_config=None,
+        access_log=True,
+    )
+{%- else %}
+    """Run the worker loop until SIGTERM or SIGINT."""
+    from {{ cookiecutter.package_name }}.worker import Worker
+
+    Worker(settings).run()
+{%- endif %}
+    return 0
+
+
+def healthcheck(settings):
+{%- if cookiecutter.framework != "none" %}
+    """Exit 0 when /healthz answers 200 (Docker's HEALTHCHECK runs this)."""
+    url = f"http://127.0.0.1:{settings.port}/healthz"
+    try:
+        with urllib.request.urlopen(url, timeout=2) as response:
+            healthy = response.status == 200
+    except OSError as error:
+        print(f"unhealthy: {url}: {error}", file=sys.stderr)
+        return 1
+{%- else %}
+    """Exit 0 when the worker's heartbeat is recent (Docker's HEALTHCHECK runs this)."""
+    from {{ cookiecutter.package_name }}.worker import heartbeat_age
+
+    age = heartbeat_age(settings)
+    healthy = age is not None and age < 3 * settings.interval
+    if not healthy:
+        print(f"unhealthy: no heartbeat in {settings.heartbeat_file} for {age} s", file=sys.stderr)
+{%- endif %}
+    return 0 if healthy else 1
+
+
+def main(argv=None):
+    """Parse the command line and run the chosen command."""
+    parser = argparse.ArgumentParser(prog="{{ cookiecutter.project_slug }}", description=__doc__)
+    parser.add_argument("--version", action="version", version=__version__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("serve", help=serve.__doc__)
+    commands.add_parser("healthcheck", help=healthcheck.__doc__)
+    args = parser.parse_args(argv)
+
+    settings = Settings.from_env()
+    configure_logging(settings)
+    return {"serve": serve, "healthcheck": healthcheck}[args.command](settings)
