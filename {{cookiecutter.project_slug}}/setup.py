@@ -5,8 +5,8 @@ from setuptools import find_packages, setup
 setup(
     name="{{ cookiecutter.project_slug }}",
     version="{{ cookiecutter.version }}",
-    description={{ cookiecutter.description | tojson }},
-    author={{ cookiecutter.author_name | tojson }},
+    description="{{ cookiecutter.description }}",
+    author="{{ cookiecutter.author_name }}",
     author_email="{{ cookiecutter.author_email }}",
 {%- if cookiecutter.license != "Proprietary" %}
     license="{{ cookiecutter.license }}",
@@ -15,14 +15,18 @@ setup(
     package_dir={"": "src"},
     packages=find_packages("src"),
     # Runtime dependencies, loosely bounded; `invoke lock` pins them in requirements/base.txt.
-    install_requires=[
 {%- if cookiecutter.framework == "flask" %}
+    install_requires=[
         "flask>=3.0",
         "gunicorn>=25.1",
+    ],
 {%- elif cookiecutter.framework == "fastapi" %}
+    install_requires=[
         "fastapi>=0.110",
         "uvicorn>=0.29",
-{%- endif %}
     ],
+{%- else %}
+    install_requires=[],
+{%- endif %}
     entry_points={"console_scripts": ["{{ cookiecutter.project_slug }} = {{ cookiecutter.package_name }}.cli:main"]},
 )

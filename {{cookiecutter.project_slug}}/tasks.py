@@ -6,12 +6,14 @@ with INVOKE_DOCKER_* variables (e.g. INVOKE_DOCKER_PYTHON_IMAGE=python:3.13-slim
 
 import ast
 import contextlib
+import functools
 import hashlib
 import json
 import os
 import re
 import shlex
 import shutil
+import subprocess
 import sys
 import tempfile
 import time
@@ -31,7 +33,12 @@ LOCKS = {
 }
 STAMP = "# Locked inputs: sha256="
 # What the localdev image is built from: when none of it changed, `--mount` builds nothing.
-LOCALDEV_INPUTS = ("Dockerfile", "setup.py", "pyproject.toml", *(f"requirements/{n}" for n in LOCKS))
+LOCALDEV_INPUTS = (
+    "Dockerfile",
+    "setup.py",
+    "pyproject.toml",
+    *(f"requirements/{n}" for n in LOCKS),
+)
 INPUTS_LABEL = "{{ cookiecutter.project_slug }}.inputs"
 
 
@@ -40,7 +47,7 @@ INPUTS_LABEL = "{{ cookiecutter.project_slug }}.inputs"
 
 def docker(c, *args, interactive=False, **kwargs):
     """Print a docker command, run it, and stop with its exit code when it fails."""
-    check_docker(c)
+    check_docker()
     command = ["docker", *args]
     result = c.run(shlex.join(command), echo=True, warn=True, pty=interactive, **kwargs)
     if result.failed:
@@ -48,22 +55,30 @@ def docker(c, *args, interactive=False, **kwargs):
     return result
 
 
-def check_docker(c, _checked=[]):
-    """Stop with one sentence when the docker client, its daemon or BuildKit is missing."""
-    if _checked:
-        return
+@functools.cache
+def docker_problem():
+    """Why docker cannot build here, in one sentence, or None when it can."""
     if not shutil.which("docker"):
-        raise Exit("Docker is not installed: there is no `docker` command on PATH.")
-    if c.run("docker info", hide=True, warn=True).failed:
-        raise Exit("The Docker daemon is not answering (`docker info` failed): start Docker and retry.")
-    if c.run("docker buildx version", hide=True, warn=True).failed:
-        raise Exit("BuildKit is missing: install the docker buildx plugin, which this Dockerfile needs.")
-    _checked.append(True)
+        return "Docker is not installed: there is no `docker` command on PATH."
+    if subprocess.run(["docker", "info"], capture_output=True).returncode:
+        return "The Docker daemon is not answering (`docker info` failed): start it and retry."
+    if subprocess.run(["docker", "buildx", "version"], capture_output=True).returncode:
+        return "BuildKit is missing: install the docker buildx plugin, which the Dockerfile needs."
+    return None
+
+
+def check_docker():
+    """Stop with one sentence when the docker client, its daemon or BuildKit is missing."""
+    problem = docker_problem()
+    if problem:
+        raise Exit(problem)
 
 
 def stages():
     """The stage names in the Dockerfile, in order."""
-    return re.findall(r"^FROM\s+\S+\s+AS\s+(\S+)", DOCKERFILE.read_text(), re.MULTILINE | re.IGNORECASE)
+    return re.findall(
+        r"^FROM\s+\S+\s+AS\s+(\S+)", DOCKERFILE.read_text(), re.MULTILINE | re.IGNORECASE
+    )
 
 
 def image_tag(c, target):
@@ -88,7 +103,9 @@ def pip_secrets():
     """--secret arguments handing the host's PIP_CERT, PIP_INDEX_URL and PIP_EXTRA_INDEX_URL to
     pip inside the build. BuildKit mounts secrets only while a RUN step runs: they never reach
     a layer, the image history or a build argument."""
-    index, extra, cert = (os.environ.get(f"PIP_{n}") for n in ("INDEX_URL", "EXTRA_INDEX_URL", "CERT"))
+    index, extra, cert = (
+        os.environ.get(f"PIP_{n}") for n in ("INDEX_URL", "EXTRA_INDEX_URL", "CERT")
+    )
     if cert and not Path(cert).is_file():
         raise Exit(f"PIP_CERT is {cert}, which is not a file: point it at a CA bundle or unset it.")
     config = ["[global]"]
@@ -104,8 +121,17 @@ def pip_secrets():
         yield args
 
 
-def build_image(c, target, tag=None, skip_tests=False, no_cache=False, python_image=None,
-                output=None, args=(), labels=()):
+def build_image(
+    c,
+    target,
+    tag=None,
+    skip_tests=False,
+    no_cache=False,
+    python_image=None,
+    output=None,
+    args=(),
+    labels=(),
+):
     """docker build one target: tagged as an image, or exported to the `output` directory."""
     known = stages()
     if target not in known:
@@ -114,7 +140,9 @@ def build_image(c, target, tag=None, skip_tests=False, no_cache=False, python_im
     command += ["--build-arg", f"PYTHON_IMAGE={python_image or c.docker.python_image}"]
     command += ["--build-arg", f"VERSION={setup_keyword('version') or 'unversioned'}"]
     if skip_tests:
-        print("WARNING: --skip-tests: this image is built WITHOUT running its tests.", file=sys.stderr)
+        print(
+            "WARNING: --skip-tests: this image is built WITHOUT running its tests.", file=sys.stderr
+        )
         command += ["--build-arg", "TEST_GATE=base"]
     for arg in args:
         command += ["--build-arg", arg]
@@ -122,13 +150,17 @@ def build_image(c, target, tag=None, skip_tests=False, no_cache=False, python_im
         command += ["--label", label]
     if no_cache:
         command.append("--no-cache")
-    command += ["--output", f"type=local,dest={output}"] if output else ["--tag", tag or image_tag(c, target)]
+    command += (
+        ["--output", f"type=local,dest={output}"]
+        if output
+        else ["--tag", tag or image_tag(c, target)]
+    )
     with pip_secrets() as secrets:
         docker(c, *command, *secrets, str(ROOT), env={"DOCKER_BUILDKIT": "1"})
 
 
 def run_container(c, image, command=(), mount=False, ports=(), options=()):
-    """docker run, removed afterwards; with mount=True the working copy is /app, as the host user."""
+    """docker run, removed afterwards; `mount` mounts the working copy at /app, as the host user."""
     args = ["run", "--rm", "--interactive"] + (["--tty"] if sys.stdin.isatty() else [])
     if mount:
         args += ["--user", f"{os.getuid()}:{os.getgid()}", "--volume", f"{ROOT}:/app"]
@@ -144,11 +176,18 @@ def localdev_image(c, python_image=None):
     for name in LOCALDEV_INPUTS:
         digest.update((ROOT / name).read_bytes())
     tag = image_tag(c, "localdev")
-    check_docker(c)
+    check_docker()
     inspect = c.run(f"docker image inspect {shlex.quote(tag)}", hide=True, warn=True)
-    built = inspect.ok and (json.loads(inspect.stdout)[0]["Config"]["Labels"] or {}).get(INPUTS_LABEL)
+    built = inspect.ok and (json.loads(inspect.stdout)[0]["Config"]["Labels"] or {}).get(
+        INPUTS_LABEL
+    )
     if built != digest.hexdigest():
-        build_image(c, "localdev", python_image=python_image, labels=[f"{INPUTS_LABEL}={digest.hexdigest()}"])
+        build_image(
+            c,
+            "localdev",
+            python_image=python_image,
+            labels=[f"{INPUTS_LABEL}={digest.hexdigest()}"],
+        )
     return tag
 
 
@@ -166,7 +205,9 @@ def inputs_digest(lock):
         else:
             path = ROOT / name
             lines = path.read_text().splitlines() if path.exists() else []
-            text = "\n".join(line.strip() for line in lines if line.strip() and not line.strip().startswith("#"))
+            text = "\n".join(
+                line.strip() for line in lines if line.strip() and not line.strip().startswith("#")
+            )
         digest.update(f"{name}\n{text}\n".encode())
     return digest.hexdigest()
 
@@ -202,11 +243,18 @@ def lock(c, check=False, upgrade=False, upgrade_package=None, python_image=None)
     lock_args = ["--upgrade"] if upgrade else []
     for package in upgrade_package or []:
         if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*(==\S+)?", package):
-            raise Exit(f"--upgrade-package {package!r} is not a package name (e.g. flask or flask==3.1.0).")
+            raise Exit(
+                f"--upgrade-package {package!r} is not a package name (e.g. flask or flask==3.1.0)."
+            )
         lock_args += ["--upgrade-package", package]
     with tempfile.TemporaryDirectory() as out:
-        build_image(c, "locks", python_image=python_image, output=out,
-                    args=[f"LOCK_ID={time.time_ns()}", f"LOCK_ARGS={' '.join(lock_args)}"])
+        build_image(
+            c,
+            "locks",
+            python_image=python_image,
+            output=out,
+            args=[f"LOCK_ID={time.time_ns()}", f"LOCK_ARGS={' '.join(lock_args)}"],
+        )
         for lock_name in LOCKS:  # in order: each stamp covers the lock written before it
             text = Path(out, lock_name).read_text()
             (REQUIREMENTS / lock_name).write_text(f"{STAMP}{inputs_digest(lock_name)}\n{text}")
@@ -241,14 +289,23 @@ def test(c, mount=False, python_image=None):
     lock(c, check=True)
     pytest_args = c.remainder
     if mount:
-        run_container(c, localdev_image(c, python_image), ["pytest", *shlex.split(pytest_args)], mount=True)
+        run_container(
+            c, localdev_image(c, python_image), ["pytest", *shlex.split(pytest_args)], mount=True
+        )
         return
     shutil.rmtree(REPORTS, ignore_errors=True)
-    build_image(c, "test-reports", python_image=python_image, output=REPORTS,
-                args=[f"PYTEST_ADDOPTS={pytest_args}"])
+    build_image(
+        c,
+        "test-reports",
+        python_image=python_image,
+        output=REPORTS,
+        args=[f"PYTEST_ADDOPTS={pytest_args}"],
+    )
     code = int((REPORTS / "pytest-exit-code").read_text())
     if code:
-        raise Exit(f"Tests failed (pytest exit code {code}); reports are in {REPORTS.name}/.", code=code)
+        raise Exit(
+            f"Tests failed (pytest exit code {code}); reports are in {REPORTS.name}/.", code=code
+        )
     print(f"Tests passed; reports are in {REPORTS.name}/.")
 
 
@@ -265,12 +322,16 @@ def shell(c, python_image=None):
     }
 )
 def run(c, skip_tests=False, python_image=None):
-    """Build the service image and run it{% if cookiecutter.framework != "none" %}, published on 127.0.0.1:<port>{% endif %}, read-only like production."""
+    """Build the service image and run it{% if cookiecutter.framework != "none" %} on 127.0.0.1:<port>{% endif %}, read-only as in production."""
     build_image(c, "service", skip_tests=skip_tests, python_image=python_image)
     options = ["--read-only", "--tmpfs", "/tmp"]
 {%- if cookiecutter.framework != "none" %}
-    run_container(c, image_tag(c, "service"), ports=[c.docker.port],
-                  options=[*options, "--env", f"PORT={c.docker.port}"])
+    run_container(
+        c,
+        image_tag(c, "service"),
+        ports=[c.docker.port],
+        options=[*options, "--env", f"PORT={c.docker.port}"],
+    )
 {%- else %}
     run_container(c, image_tag(c, "service"), options=options)
 {%- endif %}
@@ -279,8 +340,10 @@ def run(c, skip_tests=False, python_image=None):
 @task
 def clean(c):
     """Remove this project's images and reports (nothing else)."""
-    check_docker(c)
-    listed = c.run(f"docker image ls --quiet --filter reference={shlex.quote(c.docker.image)}", hide=True)
+    check_docker()
+    listed = c.run(
+        f"docker image ls --quiet --filter reference={shlex.quote(c.docker.image)}", hide=True
+    )
     images = sorted(set(listed.stdout.split()))
     if images:
         docker(c, "image", "rm", "--force", *images)

@@ -1,0 +1,110 @@
+"""Fixtures shared by the template's tests: bakes (each answer set once per session), baked
+projects' own commands, and the Docker engine."""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.docker_env import REQUIRE_DOCKER, docker_problem, python_image
+
+ROOT = Path(__file__).resolve().parent.parent
+OPTIONS = json.loads((ROOT / "cookiecutter.json").read_text())
+
+
+@pytest.fixture(scope="session")
+def bake(cookies_session):
+    """bake(**answers) -> the baked project's path; each set of answers is baked once per session."""
+    baked = {}
+
+    def _bake(**answers):
+        key = tuple(sorted(answers.items()))
+        if key not in baked:
+            result = cookies_session.bake(extra_context=answers)
+            assert result.exit_code == 0, result.exception
+            baked[key] = Path(result.project_path)
+        return baked[key]
+
+    return _bake
+
+
+class Project:
+    """A baked project to run commands in: its own invoke tasks, docker, anything."""
+
+    def __init__(self, path, env=None):
+        self.path = Path(path)
+        # The suite's own venv first on PATH: its invoke, ruff and hadolint.
+        path = f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"
+        self.env = {**os.environ, "PATH": path, **(env or {})}
+
+    def run(self, *command, check=True, **kwargs):
+        """Run a command in the project; stdout and stderr together in `.output`."""
+        result = subprocess.run(command, cwd=self.path, env=self.env, text=True,
+                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, **kwargs)
+        result.output = result.stdout
+        if check and result.returncode:
+            pytest.fail(f"{' '.join(command)} exited {result.returncode}:\n{result.output[-6000:]}")
+        return result
+
+    def invoke(self, *args, **kwargs):
+        """Run one of the project's invoke tasks, with the test suite's own invoke."""
+        return self.run(sys.executable, "-m", "invoke", *args, **kwargs)
+
+    def write(self, relative, text):
+        """Create or replace a file in the project."""
+        path = self.path / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+
+
+@pytest.fixture(scope="session")
+def docker_engine():
+    """Skip when no Docker engine runs here; in CI (PYDOCKER_REQUIRE_DOCKER=1) fail instead."""
+    problem = docker_problem()
+    if problem:
+        if REQUIRE_DOCKER:
+            pytest.fail(f"Docker is required here (PYDOCKER_REQUIRE_DOCKER=1): {problem}")
+        pytest.skip(problem)
+
+
+@pytest.fixture(scope="session")
+def base_image(docker_engine):
+    """base_image(version) -> the python:X-slim image (or its stand-in) the builds start from."""
+
+    def _image(version):
+        image = python_image(version)
+        if image is None:
+            message = f"No python:{version}-slim image (run scripts/provision-docker)."
+            pytest.fail(message) if REQUIRE_DOCKER else pytest.skip(message)
+        return image
+
+    return _image
+
+
+@pytest.fixture(scope="session")
+def docker_project(bake, base_image, tmp_path_factory):
+    """docker_project(name, **answers) -> a private copy of a bake that builds on this engine
+    under an image name of its own (pdt-NAME); its images are removed after the session."""
+    images = []
+
+    def _project(name, **answers):
+        path = tmp_path_factory.mktemp(name)
+        shutil.copytree(bake(**answers), path, dirs_exist_ok=True)
+        image = f"pdt-{name}"
+        images.append(image)
+        version = answers.get("python_version", OPTIONS["python_version"][0])
+        return Project(path, env={
+            "INVOKE_DOCKER_IMAGE": image,
+            "INVOKE_DOCKER_PYTHON_IMAGE": base_image(version),
+            "INVOKE_DOCKER_PROGRESS": "plain",
+        })
+
+    yield _project
+    for image in images:
+        listed = subprocess.run(["docker", "image", "ls", "-q", image], capture_output=True, text=True)
+        if listed.stdout.split():
+            subprocess.run(["docker", "image", "rm", "-f", *set(listed.stdout.split())], capture_output=True)
