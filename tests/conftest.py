@@ -3,6 +3,7 @@ projects' own commands, and the Docker engine."""
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -35,15 +36,16 @@ def bake(cookies_session):
 class Project:
     """A baked project to run commands in: its own invoke tasks, docker, anything."""
 
-    def __init__(self, path, env=None):
+    def __init__(self, path, env=None, prefix=()):
         self.path = Path(path)
+        self.prefix = list(prefix)  # e.g. setpriv, to run as another user
         # The suite's own venv first on PATH: its invoke, ruff and hadolint.
         path = f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"
         self.env = {**os.environ, "PATH": path, **(env or {})}
 
     def run(self, *command, check=True, **kwargs):
         """Run a command in the project; stdout and stderr together in `.output`."""
-        result = subprocess.run(command, cwd=self.path, env=self.env, text=True,
+        result = subprocess.run([*self.prefix, *command], cwd=self.path, env=self.env, text=True,
                                 stdout=subprocess.PIPE, stderr=subprocess.STDOUT, **kwargs)
         result.output = result.stdout
         if check and result.returncode:
@@ -53,6 +55,11 @@ class Project:
     def invoke(self, *args, **kwargs):
         """Run one of the project's invoke tasks, with the test suite's own invoke."""
         return self.run(sys.executable, "-m", "invoke", *args, **kwargs)
+
+    @property
+    def slug(self):
+        """The project's distribution name, which is also its console script."""
+        return re.search(r'name="([^"]+)"', (self.path / "setup.py").read_text()).group(1)
 
     def write(self, relative, text):
         """Create or replace a file in the project."""

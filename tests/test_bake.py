@@ -138,3 +138,23 @@ def test_baked_tests_pass_in_a_fresh_venv_on_the_host(bake, framework, tmp_path)
     project.run(*pip, "--no-deps", "--no-build-isolation", ".")
     result = project.run(str(tmp_path / "venv" / "bin" / "python"), "-m", "pytest", "-p", "no:cacheprovider")
     assert re.search(r"\b\d+ passed\b", result.output) and "failed" not in result.output
+
+
+@pytest.mark.parametrize(
+    ("args", "env", "message"),
+    [
+        (["build", "--target", "nope"], {}, "Unknown target 'nope': the Dockerfile's stages are base, "),
+        (["lock", "--upgrade-package", "x;rm"], {}, "--upgrade-package 'x;rm' is not a package name"),
+        (["build"], {"PATH": "/nonexistent"}, "Docker is not installed: there is no `docker` command on PATH."),
+        (["build"], {"DOCKER_HOST": "unix:///nonexistent.sock"}, "The Docker daemon is not answering"),
+        (["build"], {"PIP_CERT": "/nonexistent.pem"}, "PIP_CERT is /nonexistent.pem, which is not a file"),
+    ],
+    ids=["unknown-target", "bad-package", "no-client", "no-daemon", "bad-pip-cert"],
+)
+def test_bad_task_input_gets_one_clear_sentence(bake, args, env, message):
+    project = Project(bake())
+    project.env.update(env)
+    python = [sys.executable, "-m", "invoke"]
+    result = project.run(*python, *args, check=False)
+    assert result.returncode != 0
+    assert message in result.output and "Traceback" not in result.output

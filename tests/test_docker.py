@@ -1,0 +1,280 @@
+"""Baked projects on a real Docker engine: service images that build, start, answer, turn
+healthy, stop at once and hold only what ships; tests inside the build as a gate; code changes
+that rebuild only a small layer; the source-mounted dev loop; build secrets kept out of images."""
+
+import contextlib
+import grp
+import json
+import os
+import re
+import shutil
+import socket
+import subprocess
+import tarfile
+import tempfile
+import time
+import urllib.request
+import uuid
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import Project
+
+pytestmark = pytest.mark.docker
+
+# Every framework on the default Python (3.13), and 3.11 once.
+SERVICES = [
+    {"framework": "flask"},
+    {"framework": "fastapi"},
+    {"framework": "none"},
+    {"framework": "fastapi", "python_version": "3.11"},
+]
+SERVICE_IDS = ["-".join(s.values()) for s in SERVICES]
+# Steps that install dependencies or tools: a code-only change must find every one cached.
+DEPENDENCY_STAGES = ("build-base", "service-deps", "app", "test-deps", "tini")
+
+
+@pytest.fixture(scope="module", params=SERVICES, ids=SERVICE_IDS)
+def service(request, docker_project):
+    """A baked project whose service image was built with `invoke build --target service`."""
+    project = docker_project(f"service-{SERVICE_IDS[request.param_index]}", **request.param)
+    project.invoke("build", "--target", "service")
+    project.answers = request.param
+    return project
+
+
+@pytest.fixture
+def variant(service, docker_project, request):
+    """A fresh copy of the same bake as `service`, for a test that changes files."""
+    project = docker_project(f"{request.node.originalname}-{request.node.callspec.id}"[:60], **service.answers)
+    project.answers = service.answers
+    return project
+
+
+def image_of(project, stage="service"):
+    """The tag `invoke build` gives a stage's image in this project."""
+    return f"{project.env['INVOKE_DOCKER_IMAGE']}:{'latest' if stage == 'service' else stage}"
+
+
+def docker(*args, check=True):
+    """Run a docker command, returning its stdout."""
+    result = subprocess.run(["docker", *args], capture_output=True, text=True)
+    if check and result.returncode:
+        pytest.fail(f"docker {' '.join(args)} exited {result.returncode}: {result.stderr}")
+    return result.stdout
+
+
+def free_port():
+    """A TCP port nothing listens on, on 127.0.0.1."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for(condition, timeout, what):
+    """Poll condition() until it is truthy; fail naming `what` after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with contextlib.suppress(OSError):
+            if condition():
+                return
+        time.sleep(0.2)
+    pytest.fail(f"timed out after {timeout} s waiting for {what}")
+
+
+def get_json(url):
+    """GET a URL, returning (status, parsed JSON body)."""
+    with urllib.request.urlopen(url, timeout=2) as response:
+        return response.status, json.loads(response.read())
+
+
+@contextlib.contextmanager
+def running(image, *options):
+    """A detached container of the image, removed afterwards."""
+    container = docker("run", "--detach", *options, image).strip()
+    try:
+        yield container
+    finally:
+        docker("rm", "--force", container, check=False)
+
+
+def build_steps(output):
+    """BuildKit plain-progress output -> {step title: final status (CACHED, DONE or ERROR)}."""
+    titles = dict(re.findall(r"^#(\d+) (\[.+)$", output, re.MULTILINE))
+    statuses = dict(re.findall(r"^#(\d+) (CACHED|DONE|ERROR)\b", output, re.MULTILINE))
+    return {title: statuses.get(number) for number, title in titles.items()}
+
+
+def image_layers(image):
+    """The image's layer diff ids, bottom to top."""
+    return json.loads(docker("image", "inspect", image))[0]["RootFS"]["Layers"]
+
+
+def saved_image(image, directory):
+    """`docker save` the image into directory; the archive's path."""
+    archive = Path(directory, "image.tar")
+    docker("save", "--output", str(archive), image)
+    return archive
+
+
+def new_layer_bytes(image, old_layers, directory):
+    """Bytes of the image's layers that old_layers does not have: what a push would upload."""
+    with tarfile.open(saved_image(image, directory)) as archive:
+        manifest = json.load(archive.extractfile("manifest.json"))[0]
+        pairs = zip(image_layers(image), manifest["Layers"], strict=True)
+        return sum(archive.getmember(path).size for layer, path in pairs if layer not in old_layers)
+
+
+def test_service_answers_turns_healthy_and_stops_at_once(service):
+    port = free_port()
+    web = service.answers["framework"] != "none"
+    options = ["--read-only", "--tmpfs", "/tmp", "--health-interval", "1s"]
+    options += ["--publish", f"127.0.0.1:{port}:8000"] if web else []
+    with running(image_of(service), *options) as container:
+        if web:
+            wait_for(lambda: get_json(f"http://127.0.0.1:{port}/healthz")[0] == 200, 30, "/healthz")
+            assert get_json(f"http://127.0.0.1:{port}/healthz")[1]["status"] == "ok"
+            assert get_json(f"http://127.0.0.1:{port}/hello/docker") == (200, {"message": "Hello, docker!"})
+        health = lambda: docker("inspect", "--format", "{{.State.Health.Status}}", container).strip()  # noqa: E731
+        wait_for(lambda: health() == "healthy", 30, "the container to turn healthy")
+        started = time.monotonic()
+        docker("stop", container)
+        assert time.monotonic() - started < 3, "docker stop took 3 s or more"
+        # 0, or 143 from a server that re-raises SIGTERM after its graceful shutdown; never 137,
+        # the SIGKILL Docker sends when the container ignores SIGTERM.
+        assert docker("inspect", "--format", "{{.State.ExitCode}}", container).strip() in {"0", "143"}
+
+
+def test_service_image_holds_only_what_ships(service):
+    image = image_of(service)
+    config = json.loads(docker("image", "inspect", image))[0]["Config"]
+    assert config["User"] == "10001:10001"
+    assert config["Entrypoint"][0] == "/usr/bin/tini"
+    probe = docker("run", "--rm", "--entrypoint", "sh", image, "-c", """
+        id -u
+        ls -A /app
+        for tool in gcc cc g++ make pip-compile pytest; do command -v $tool; done
+        python -c 'import importlib.util as u; print([m for m in ("pytest", "piptools", "coverage") if u.find_spec(m)])'
+        find / -xdev \\( -name conftest.py -o -name test_cli.py \\) -print 2>/dev/null
+        true
+    """).split()
+    assert probe == ["10001", "src", "[]"], f"unexpected in the service image: {probe}"
+
+
+def test_invoke_test_passes_and_leaves_reports(service):
+    service.invoke("test")
+    suite = ET.parse(service.path / "reports" / "junit.xml").getroot().find("testsuite")
+    assert int(suite.get("tests")) > 0
+    assert (suite.get("failures"), suite.get("errors")) == ("0", "0")
+    assert ET.parse(service.path / "reports" / "coverage.xml").getroot().tag == "coverage"
+
+
+def test_failing_test_fails_invoke_and_plain_docker_builds(variant, base_image):
+    variant.write("tests/test_zz_fails.py", "def test_this_fails():\n    assert 1 == 2\n")
+
+    build = variant.invoke("build", "--target", "service", check=False)
+    assert build.returncode != 0
+    assert "test_this_fails" in build.output and "Tests failed (pytest exit code 1)" in build.output
+
+    version = variant.answers.get("python_version", "3.13")
+    plain = variant.run("docker", "build", "--build-arg", f"PYTHON_IMAGE={base_image(version)}", ".", check=False)
+    assert plain.returncode != 0 and "Tests failed" in plain.output
+
+    test = variant.invoke("test", check=False)
+    assert test.returncode == 1
+    suite = ET.parse(variant.path / "reports" / "junit.xml").getroot().find("testsuite")
+    assert suite.get("failures") == "1"
+
+
+def test_skip_tests_builds_the_service_anyway_and_says_so(variant):
+    variant.write("tests/test_zz_fails.py", "def test_this_fails():\n    assert 1 == 2\n")
+    build = variant.invoke("build", "--skip-tests")
+    assert "WITHOUT running its tests" in build.output
+    assert "test_this_fails" not in build.output
+
+
+def test_code_change_rebuilds_only_a_small_layer(variant, tmp_path):
+    variant.invoke("build", "--target", "service")
+    before = image_layers(image_of(variant))
+    package = next((variant.path / "src").iterdir())
+    with open(package / "config.py", "a") as source:
+        source.write(f"# a one-line code change, new to the build cache: {uuid.uuid4()}\n")
+
+    rebuild = variant.invoke("build", "--target", "service")
+    steps = build_steps(rebuild.output)
+    dependency_steps = {t: s for t, s in steps.items() if t.split()[0].strip("[") in DEPENDENCY_STAGES}
+    assert dependency_steps and set(dependency_steps.values()) == {"CACHED"}, dependency_steps
+    assert any(t.startswith("[test-run") and s == "DONE" for t, s in steps.items()), "tests did not re-run"
+    assert 0 < new_layer_bytes(image_of(variant), before, tmp_path) < 1_000_000
+
+
+def as_host_user(project):
+    """The project, copied where a non-root user owns it, with commands run as that user when
+    the suite runs as root (in CI), so that file ownership through the mount means something."""
+    if os.geteuid() != 0:
+        return project, os.geteuid()
+    uid = 4242
+    home = Path(tempfile.mkdtemp(prefix="pdt-host-user-"))
+    home.chmod(0o755)
+    path = Path(shutil.copytree(project.path, home / "project"))
+    for item in [home, *home.rglob("*")]:
+        os.chown(item, uid, uid, follow_symlinks=False)
+    docker_gid = grp.getgrnam("docker").gr_gid
+    user = ["setpriv", f"--reuid={uid}", f"--regid={uid}", f"--groups={docker_gid}", "--"]
+    return Project(path, env={**project.env, "HOME": str(home)}, prefix=user), uid
+
+
+def test_mount_loop_picks_up_edits_without_building(variant):
+    project, uid = as_host_user(variant)
+    package = next((project.path / "src").iterdir()).name
+    first = project.invoke("test", "--mount")
+    assert re.search(r"\d+ passed", first.output)
+
+    with open(project.path / "src" / package / "cli.py", "a") as source:
+        source.write('\n\ndef edited():\n    return "picked up"\n')
+    project.write("tests/test_zz_new.py", (
+        "from pathlib import Path\n\n"
+        f"from {package}.cli import edited\n\n\n"
+        "def test_edit_is_picked_up():\n"
+        '    Path("made-in-container.txt").write_text(edited())\n'
+        '    assert edited() == "picked up"\n'
+    ))
+    again = project.invoke("test", "--mount", "--", "-k", "edit_is_picked_up")
+    assert "docker build" not in again.output, "the localdev image was rebuilt"
+    assert re.search(r"\b1 passed\b", again.output)
+    made = project.path / "made-in-container.txt"
+    assert made.read_text() == "picked up" and made.stat().st_uid == uid
+
+    # The editable install survives the mount: console script and imports come from /app/src.
+    mounted = ["docker", "run", "--rm", "--volume", f"{project.path}:/app", image_of(project, "localdev")]
+    assert project.run(*mounted, project.slug, "--version").output.strip() == "0.1.0"
+    where = project.run(*mounted, "python", "-c", f"import {package}; print({package}.__file__)").output
+    assert where.strip() == f"/app/src/{package}/__init__.py"
+
+
+def test_build_secrets_never_reach_the_image(variant, tmp_path):
+    token = f"pdt-token-{uuid.uuid4().hex}"
+    # Unreachable on purpose (the build's own loopback): pip must consult it, then fall back.
+    variant.env["PIP_EXTRA_INDEX_URL"] = f"https://__token__:{token}@127.0.0.1:9/simple"
+    with open(variant.path / "setup.py", "a") as setup:
+        setup.write(f"# makes the app stage run pip again: {uuid.uuid4()}\n")
+
+    build = variant.invoke("build", "--target", "service", "--skip-tests")
+    assert "127.0.0.1:9" in build.output, "pip never used the index handed over as a secret"
+    image = image_of(variant)
+    assert token not in build.output
+    assert token not in docker("history", "--no-trunc", image)
+    assert token not in docker("image", "inspect", image)
+    assert token.encode() not in saved_image(image, tmp_path).read_bytes()
+
+
+def test_build_tools_stay_in_the_build_stages(docker_project):
+    project = docker_project("apt", framework="flask", build_apt_packages="gcc libc6-dev", runtime_apt_packages="libpq5")
+    project.invoke("build", "--target", "build-base")
+    assert "gcc" in docker("run", "--rm", image_of(project, "build-base"), "gcc", "--version")
+    project.invoke("build", "--target", "service")
+    probe = docker("run", "--rm", "--entrypoint", "sh", image_of(project), "-c",
+                   "command -v gcc cc; ls /usr/lib/*-linux-gnu/libpq.so.5")
+    assert [Path(p).name for p in probe.split()] == ["libpq.so.5"], f"service image: {probe}"

@@ -1,0 +1,51 @@
+"""Dependency locking on a real engine: setup.py -> stale lock -> `invoke lock` -> a pinned,
+hashed dependency that the service image imports; a tampered hash fails the build."""
+
+import re
+import subprocess
+
+import pytest
+
+pytestmark = pytest.mark.docker
+
+
+def test_a_new_dependency_flows_from_setup_py_into_the_image(docker_project):
+    project = docker_project("lock-add", framework="flask")
+    setup = project.path / "setup.py"
+    setup.write_text(setup.read_text().replace('"flask>=3.0",', '"flask>=3.0",\n        "idna>=3.0",'))
+
+    stale = project.invoke("lock", "--check", check=False)
+    assert stale.returncode != 0 and "requirements/base.txt" in stale.output
+    refused = project.invoke("test", check=False)
+    assert refused.returncode != 0 and "run `invoke lock`" in refused.output
+
+    project.invoke("lock")
+    base = (project.path / "requirements" / "base.txt").read_text()
+    assert re.search(r"^idna==[\d.]+ \\\n\s+--hash=sha256:[0-9a-f]{64}", base, re.MULTILINE), base
+    project.invoke("lock", "--check")
+
+    project.invoke("build")
+    image = f"{project.env['INVOKE_DOCKER_IMAGE']}:latest"
+    imported = subprocess.run(["docker", "run", "--rm", "--entrypoint", "python", image, "-c", "import idna"])
+    assert imported.returncode == 0
+
+
+def test_lock_upgrade_package_recompiles_in_the_image(docker_project):
+    project = docker_project("lock-upgrade", framework="none")
+    lock = project.invoke("lock", "--upgrade-package", "pytest")
+    assert "--upgrade-package pytest" in lock.output
+    project.invoke("lock", "--check")
+
+
+def test_a_tampered_hash_fails_the_build(docker_project):
+    project = docker_project("lock-tamper", framework="flask")
+    base = project.path / "requirements" / "base.txt"
+    text = base.read_text()
+    # Every accepted hash of the first pinned package: pip can no longer match any download.
+    block = re.search(r"^(?!#)\S+==\S+ \\\n(?:\s+--hash=sha256:\w+(?: \\)?\n)+", text, re.MULTILINE)
+    tampered = re.sub(r"sha256:\w{64}", "sha256:" + "0" * 64, block.group())
+    base.write_text(text.replace(block.group(), tampered))
+
+    build = project.invoke("build", "--skip-tests", check=False)
+    assert build.returncode != 0
+    assert "DO NOT MATCH THE HASHES" in build.output
