@@ -46,8 +46,20 @@ def relock_one(c, framework, version, image, upgrade):
     target = LOCKS / f"{framework}-py{version}"
     with tempfile.TemporaryDirectory() as out:
         subprocess.run(
-            [sys.executable, "-m", "cookiecutter", "--no-input", "--accept-hooks", "no", "-o", out,
-             str(ROOT), f"project_slug={SLUG}", f"framework={framework}", f"python_version={version}"],
+            [
+                sys.executable,
+                "-m",
+                "cookiecutter",
+                "--no-input",
+                "--accept-hooks",
+                "no",
+                "-o",
+                out,
+                str(ROOT),
+                f"project_slug={SLUG}",
+                f"framework={framework}",
+                f"python_version={version}",
+            ],
             check=True,
         )
         project = Path(out, SLUG)
@@ -56,10 +68,16 @@ def relock_one(c, framework, version, image, upgrade):
             text = lock.read_text().replace("{{ cookiecutter.project_slug }}", SLUG)
             (requirements / lock.name).write_text(text)
         with c.cd(str(project)):
-            c.run(f"{sys.executable} -m invoke lock --python-image {image}" + (" --upgrade" if upgrade else ""))
+            c.run(
+                f"{sys.executable} -m invoke lock --python-image {image}" + (" --upgrade" if upgrade else "")
+            )
         target.mkdir(parents=True, exist_ok=True)
         for name in ("base.txt", "test.txt", "dev.txt"):
-            text = (requirements / name).read_text().replace(f"{SLUG} (setup.py)", "{{ cookiecutter.project_slug }} (setup.py)")
+            text = (
+                (requirements / name)
+                .read_text()
+                .replace(f"{SLUG} (setup.py)", "{{ cookiecutter.project_slug }} (setup.py)")
+            )
             (target / name).write_text(text)
     print(f"Relocked {target.relative_to(ROOT)}")
 

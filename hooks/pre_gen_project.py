@@ -16,6 +16,7 @@ import unicodedata
 LICENSES = ("MIT", "Apache-2.0", "BSD-3-Clause", "Proprietary")
 PYTHON_VERSIONS = ("3.13", "3.11")
 FRAMEWORKS = ("flask", "fastapi", "none")
+INSTALLERS = ("pip", "uv")
 
 # A module named like one of these would shadow the baked project's dependency.
 DEPENDENCY_NAMES = frozenset(
@@ -90,8 +91,7 @@ def check_slug(value: object) -> str | None:
         return _refuse(
             "project_slug",
             value,
-            "use lowercase letters, digits and single hyphens, "
-            "starting with a letter (e.g. my-service)",
+            "use lowercase letters, digits and single hyphens, starting with a letter (e.g. my-service)",
         )
     return None
 
@@ -153,8 +153,7 @@ def check_apt_packages(field: str, value: object) -> str | None:
         return _refuse(
             field,
             value,
-            "leave it empty or list Debian package names separated by spaces "
-            "(e.g. gcc libpq-dev)",
+            "leave it empty or list Debian package names separated by spaces (e.g. gcc libpq-dev)",
         )
     return None
 
@@ -173,6 +172,7 @@ def validate(answers: dict) -> str | None:
         check_choice("license", get("license"), LICENSES),
         check_choice("python_version", get("python_version"), PYTHON_VERSIONS),
         check_choice("framework", get("framework"), FRAMEWORKS),
+        check_choice("installer", get("installer"), INSTALLERS),
         check_port(get("port")),
         check_apt_packages("build_apt_packages", get("build_apt_packages")),
         check_apt_packages("runtime_apt_packages", get("runtime_apt_packages")),

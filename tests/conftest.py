@@ -45,8 +45,15 @@ class Project:
 
     def run(self, *command, check=True, **kwargs):
         """Run a command in the project; stdout and stderr together in `.output`."""
-        result = subprocess.run([*self.prefix, *command], cwd=self.path, env=self.env, text=True,
-                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, **kwargs)
+        result = subprocess.run(
+            [*self.prefix, *command],
+            cwd=self.path,
+            env=self.env,
+            text=True,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            **kwargs,
+        )
         result.output = result.stdout
         if check and result.returncode:
             pytest.fail(f"{' '.join(command)} exited {result.returncode}:\n{result.output[-6000:]}")
@@ -104,11 +111,14 @@ def docker_project(bake, base_image, tmp_path_factory):
         image = f"pdt-{name}"
         images.append(image)
         version = answers.get("python_version", OPTIONS["python_version"][0])
-        return Project(path, env={
-            "INVOKE_DOCKER_IMAGE": image,
-            "INVOKE_DOCKER_PYTHON_IMAGE": base_image(version),
-            "INVOKE_DOCKER_PROGRESS": "plain",
-        })
+        return Project(
+            path,
+            env={
+                "INVOKE_DOCKER_IMAGE": image,
+                "INVOKE_DOCKER_PYTHON_IMAGE": base_image(version),
+                "INVOKE_DOCKER_PROGRESS": "plain",
+            },
+        )
 
     yield _project
     for image in images:

@@ -59,9 +59,7 @@ def bake(output_dir: Path, config_file: Path, *answers: str):
     )
 
 
-@pytest.mark.parametrize(
-    ("field", "value"), list(BAD_ANSWERS.values()), ids=list(BAD_ANSWERS)
-)
+@pytest.mark.parametrize(("field", "value"), list(BAD_ANSWERS.values()), ids=list(BAD_ANSWERS))
 def test_bad_answer_is_refused(tmp_path, config_file, field, value):
     """A bad answer stops cookiecutter with a message naming the field."""
     result = bake(tmp_path, config_file, f"{field}={value}")

@@ -10,11 +10,14 @@ import pytest
 from tests.conftest import OPTIONS, Project
 
 # Every framework with every Python version, then every other option once, one at a time.
-COMBINATIONS = [{"framework": f, "python_version": v} for f in OPTIONS["framework"] for v in OPTIONS["python_version"]]
+COMBINATIONS = [
+    {"framework": f, "python_version": v} for f in OPTIONS["framework"] for v in OPTIONS["python_version"]
+]
 ONE_AT_A_TIME = [
     *({"license": name} for name in OPTIONS["license"][1:]),
     {"project_name": "Acme Billing API", "description": "Bills customers, politely."},
     {"author_name": "Ada Lovelace", "author_email": "ada@example.org", "version": "2.1.0rc1"},
+    {"installer": "uv"},
     {"port": "5000"},
     {"framework": "fastapi", "port": "9000"},
     {"build_apt_packages": "gcc libc6-dev", "runtime_apt_packages": "libpq5 tzdata"},
@@ -71,7 +74,9 @@ def test_every_task_is_listed_with_its_help(baked):
     project, _ = baked
     listing = Project(project).invoke("--list").output
     for name in ("build", "test", "lock", "shell", "run", "clean"):
-        assert re.search(rf"^\s+{name}\s+\S", listing, re.MULTILINE), f"{name} missing or without help:\n{listing}"
+        assert re.search(rf"^\s+{name}\s+\S", listing, re.MULTILINE), (
+            f"{name} missing or without help:\n{listing}"
+        )
 
 
 def test_lock_files_are_current(baked):
@@ -88,7 +93,11 @@ def test_only_useful_files_are_baked(baked):
     assert (project / "LICENSE").exists() == (answers["license"] != "Proprietary")
     assert not (project / "requirements" / "_locks").exists()
     assert sorted(p.name for p in (project / "requirements").iterdir()) == [
-        "base.txt", "dev.in", "dev.txt", "test.in", "test.txt"
+        "base.txt",
+        "dev.in",
+        "dev.txt",
+        "test.in",
+        "test.txt",
     ]
 
 
@@ -100,7 +109,9 @@ def test_names_are_derived_from_the_project_name(bake):
 
 
 def test_apt_packages_go_to_their_stages(bake):
-    dockerfile = (bake(build_apt_packages="gcc libc6-dev", runtime_apt_packages="libpq5 tzdata") / "Dockerfile").read_text()
+    dockerfile = (
+        bake(build_apt_packages="gcc libc6-dev", runtime_apt_packages="libpq5 tzdata") / "Dockerfile"
+    ).read_text()
     stages = dict(re.findall(r"^FROM \S+ AS (\S+)\n(.*?)(?=^FROM |\Z)", dockerfile, re.MULTILINE | re.DOTALL))
     assert "install -y --no-install-recommends gcc libc6-dev" in stages["build-base"]
     assert "install -y --no-install-recommends libpq5 tzdata" in stages["base"]
@@ -131,7 +142,9 @@ def host_python():
 @pytest.mark.parametrize("framework", OPTIONS["framework"])
 def test_baked_tests_pass_in_a_fresh_venv_on_the_host(bake, framework, tmp_path):
     python, version = host_python()
-    project = Project(shutil.copytree(bake(framework=framework, python_version=version), tmp_path / "project"))
+    project = Project(
+        shutil.copytree(bake(framework=framework, python_version=version), tmp_path / "project")
+    )
     project.run(python, "-m", "venv", str(tmp_path / "venv"))
     pip = [str(tmp_path / "venv" / "bin" / "python"), "-m", "pip", "install", "--quiet"]
     project.run(*pip, "--require-hashes", "-r", "requirements/base.txt", "-r", "requirements/test.txt")
@@ -145,7 +158,11 @@ def test_baked_tests_pass_in_a_fresh_venv_on_the_host(bake, framework, tmp_path)
     [
         (["build", "--target", "nope"], {}, "Unknown target 'nope': the Dockerfile's stages are base, "),
         (["lock", "--upgrade-package", "x;rm"], {}, "--upgrade-package 'x;rm' is not a package name"),
-        (["build"], {"PATH": "/nonexistent"}, "Docker is not installed: there is no `docker` command on PATH."),
+        (
+            ["build"],
+            {"PATH": "/nonexistent"},
+            "Docker is not installed: there is no `docker` command on PATH.",
+        ),
         (["build"], {"DOCKER_HOST": "unix:///nonexistent.sock"}, "The Docker daemon is not answering"),
         (["build"], {"PIP_CERT": "/nonexistent.pem"}, "PIP_CERT is /nonexistent.pem, which is not a file"),
     ],
@@ -158,3 +175,10 @@ def test_bad_task_input_gets_one_clear_sentence(bake, args, env, message):
     result = project.run(*python, *args, check=False)
     assert result.returncode != 0
     assert message in result.output and "Traceback" not in result.output
+
+
+def test_this_repository_is_ruff_clean():
+    root = Path(__file__).resolve().parent.parent
+    paths = [p for p in ("hooks", "tests", "tasks.py", "benchmarks") if (root / p).exists()]
+    Project(root).run(sys.executable, "-m", "ruff", "check", "--no-cache", *paths)
+    Project(root).run(sys.executable, "-m", "ruff", "format", "--no-cache", "--check", *paths)

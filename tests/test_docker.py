@@ -24,12 +24,13 @@ from tests.conftest import Project
 
 pytestmark = pytest.mark.docker
 
-# Every framework on the default Python (3.13), and 3.11 once.
+# Every framework on the default Python (3.13), 3.11 once, and the uv installer once.
 SERVICES = [
     {"framework": "flask"},
     {"framework": "fastapi"},
     {"framework": "none"},
     {"framework": "fastapi", "python_version": "3.11"},
+    {"framework": "flask", "installer": "uv"},
 ]
 SERVICE_IDS = ["-".join(s.values()) for s in SERVICES]
 # Steps that install dependencies or tools: a code-only change must find every one cached.
@@ -48,7 +49,9 @@ def service(request, docker_project):
 @pytest.fixture
 def variant(service, docker_project, request):
     """A fresh copy of the same bake as `service`, for a test that changes files."""
-    project = docker_project(f"{request.node.originalname}-{request.node.callspec.id}"[:60], **service.answers)
+    project = docker_project(
+        f"{request.node.originalname}-{request.node.callspec.id}"[:60], **service.answers
+    )
     project.answers = service.answers
     return project
 
@@ -152,14 +155,22 @@ def test_service_image_holds_only_what_ships(service):
     config = json.loads(docker("image", "inspect", image))[0]["Config"]
     assert config["User"] == "10001:10001"
     assert config["Entrypoint"][0] == "/usr/bin/tini"
-    probe = docker("run", "--rm", "--entrypoint", "sh", image, "-c", """
+    probe = docker(
+        "run",
+        "--rm",
+        "--entrypoint",
+        "sh",
+        image,
+        "-c",
+        """
         id -u
         ls -A /app
         for tool in gcc cc g++ make pip-compile pytest; do command -v $tool; done
-        python -c 'import importlib.util as u; print([m for m in ("pytest", "piptools", "coverage") if u.find_spec(m)])'
+        python -c 'import importlib.util as u; print([m for m in ("pytest", "coverage") if u.find_spec(m)])'
         find / -xdev \\( -name conftest.py -o -name test_cli.py \\) -print 2>/dev/null
         true
-    """).split()
+    """,
+    ).split()
     assert probe == ["10001", "src", "[]"], f"unexpected in the service image: {probe}"
 
 
@@ -179,7 +190,9 @@ def test_failing_test_fails_invoke_and_plain_docker_builds(variant, base_image):
     assert "test_this_fails" in build.output and "Tests failed (pytest exit code 1)" in build.output
 
     version = variant.answers.get("python_version", "3.13")
-    plain = variant.run("docker", "build", "--build-arg", f"PYTHON_IMAGE={base_image(version)}", ".", check=False)
+    plain = variant.run(
+        "docker", "build", "--build-arg", f"PYTHON_IMAGE={base_image(version)}", ".", check=False
+    )
     assert plain.returncode != 0 and "Tests failed" in plain.output
 
     test = variant.invoke("test", check=False)
@@ -234,13 +247,16 @@ def test_mount_loop_picks_up_edits_without_building(variant):
 
     with open(project.path / "src" / package / "cli.py", "a") as source:
         source.write('\n\ndef edited():\n    return "picked up"\n')
-    project.write("tests/test_zz_new.py", (
-        "from pathlib import Path\n\n"
-        f"from {package}.cli import edited\n\n\n"
-        "def test_edit_is_picked_up():\n"
-        '    Path("made-in-container.txt").write_text(edited())\n'
-        '    assert edited() == "picked up"\n'
-    ))
+    project.write(
+        "tests/test_zz_new.py",
+        (
+            "from pathlib import Path\n\n"
+            f"from {package}.cli import edited\n\n\n"
+            "def test_edit_is_picked_up():\n"
+            '    Path("made-in-container.txt").write_text(edited())\n'
+            '    assert edited() == "picked up"\n'
+        ),
+    )
     again = project.invoke("test", "--mount", "--", "-k", "edit_is_picked_up")
     assert "docker build" not in again.output, "the localdev image was rebuilt"
     assert re.search(r"\b1 passed\b", again.output)
@@ -271,10 +287,19 @@ def test_build_secrets_never_reach_the_image(variant, tmp_path):
 
 
 def test_build_tools_stay_in_the_build_stages(docker_project):
-    project = docker_project("apt", framework="flask", build_apt_packages="gcc libc6-dev", runtime_apt_packages="libpq5")
+    project = docker_project(
+        "apt", framework="flask", build_apt_packages="gcc libc6-dev", runtime_apt_packages="libpq5"
+    )
     project.invoke("build", "--target", "build-base")
     assert "gcc" in docker("run", "--rm", image_of(project, "build-base"), "gcc", "--version")
     project.invoke("build", "--target", "service")
-    probe = docker("run", "--rm", "--entrypoint", "sh", image_of(project), "-c",
-                   "command -v gcc cc; ls /usr/lib/*-linux-gnu/libpq.so.5")
+    probe = docker(
+        "run",
+        "--rm",
+        "--entrypoint",
+        "sh",
+        image_of(project),
+        "-c",
+        "command -v gcc cc; ls /usr/lib/*-linux-gnu/libpq.so.5",
+    )
     assert [Path(p).name for p in probe.split()] == ["libpq.so.5"], f"service image: {probe}"

@@ -75,6 +75,7 @@ def test_choice_constants_mirror_cookiecutter_json():
     assert list(pre.LICENSES) == config["license"]
     assert list(pre.PYTHON_VERSIONS) == config["python_version"]
     assert list(pre.FRAMEWORKS) == config["framework"]
+    assert list(pre.INSTALLERS) == config["installer"]
 
 
 def test_cookiecutter_json_defaults_are_valid():
@@ -106,9 +107,7 @@ GOOD_ANSWERS = {
 }
 
 
-@pytest.mark.parametrize(
-    ("field", "value"), list(GOOD_ANSWERS.values()), ids=list(GOOD_ANSWERS)
-)
+@pytest.mark.parametrize(("field", "value"), list(GOOD_ANSWERS.values()), ids=list(GOOD_ANSWERS))
 def test_valid_answers_pass(field, value):
     """Unusual but valid answers are accepted."""
     assert pre.validate({**VALID, field: value}) is None
@@ -176,9 +175,7 @@ BAD_ANSWERS = {
 }
 
 
-@pytest.mark.parametrize(
-    ("field", "value"), list(BAD_ANSWERS.values()), ids=list(BAD_ANSWERS)
-)
+@pytest.mark.parametrize(("field", "value"), list(BAD_ANSWERS.values()), ids=list(BAD_ANSWERS))
 def test_bad_answer_is_refused_with_one_sentence(field, value):
     """A bad answer gives one sentence naming the field and what is allowed."""
     error = pre.validate({**VALID, field: value})
@@ -229,8 +226,7 @@ def test_rendered_pre_hook_keeps_hostile_answers_as_data(tmp_path, name):
     result = run_script(render_hook("pre_gen_project", answers, tmp_path), tmp_path)
     assert result.returncode == 1
     assert result.stderr == f"project_slug {name!r} is not allowed: " + (
-        "use lowercase letters, digits and single hyphens, "
-        "starting with a letter (e.g. my-service).\n"
+        "use lowercase letters, digits and single hyphens, starting with a letter (e.g. my-service).\n"
     )
     assert not (tmp_path / "pwned").exists()
 
@@ -292,9 +288,7 @@ def tree(root: Path) -> set[str]:
     ],
     ids=["flask-py3.13-MIT", "fastapi-py3.11-Proprietary", "none-py3.11-Apache"],
 )
-def test_finish_trims_project(
-    tmp_path, framework, python_version, license_, gone, kept
-):
+def test_finish_trims_project(tmp_path, framework, python_version, license_, gone, kept):
     """finish() installs the chosen locks and removes unused files; twice is fine."""
     make_baked_tree(tmp_path)
     answers = {
@@ -323,9 +317,7 @@ def test_finish_overwrites_existing_lock_files(tmp_path):
     make_baked_tree(tmp_path)
     (tmp_path / "requirements" / "base.txt").write_text("stale\n")
     post.finish(tmp_path, VALID)
-    assert (tmp_path / "requirements" / "base.txt").read_text() == (
-        "flask 3.13 base.txt\n"
-    )
+    assert (tmp_path / "requirements" / "base.txt").read_text() == ("flask 3.13 base.txt\n")
 
 
 def test_finish_on_missing_lock_set_is_a_template_bug(tmp_path):

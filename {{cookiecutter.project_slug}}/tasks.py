@@ -99,25 +99,35 @@ def setup_keyword(name):
 
 
 @contextlib.contextmanager
-def pip_secrets():
-    """--secret arguments handing the host's PIP_CERT, PIP_INDEX_URL and PIP_EXTRA_INDEX_URL to
-    pip inside the build. BuildKit mounts secrets only while a RUN step runs: they never reach
-    a layer, the image history or a build argument."""
+def build_secrets():
+    """--secret arguments handing the host's PIP_INDEX_URL, PIP_EXTRA_INDEX_URL and PIP_CERT to
+    the installers inside the build, as pip.conf, uv.toml and the CA bundle. BuildKit mounts
+    secrets only while a RUN step runs: they never reach a layer, the image history or a
+    build argument."""
     index, extra, cert = (
         os.environ.get(f"PIP_{n}") for n in ("INDEX_URL", "EXTRA_INDEX_URL", "CERT")
     )
     if cert and not Path(cert).is_file():
         raise Exit(f"PIP_CERT is {cert}, which is not a file: point it at a CA bundle or unset it.")
-    config = ["[global]"]
-    config += [f"index-url = {index}"] if index else []
-    config += [f"extra-index-url = {extra}"] if extra else []
-    config += ["cert = /run/secrets/pip_cert"] if cert else []
+    pip_conf = ["[global]"]
+    uv_toml = ["system-certs = true"] if cert else []
+    uv_toml += ["[pip]"]
+    if index:
+        pip_conf += [f"index-url = {index}"]
+        uv_toml += [f"index-url = {json.dumps(index)}"]
+    if extra:
+        pip_conf += [f"extra-index-url = {extra}"]
+        uv_toml += [f"extra-index-url = {json.dumps(extra.split())}"]
+    if cert:
+        pip_conf += ["cert = /run/secrets/ca_cert"]
     with tempfile.TemporaryDirectory() as tmp:
-        pip_conf = Path(tmp, "pip.conf")
-        pip_conf.touch(mode=0o600)
-        pip_conf.write_text("\n".join(config) + "\n")
-        args = ["--secret", f"id=pip_conf,src={pip_conf}"]
-        args += ["--secret", f"id=pip_cert,src={cert}"] if cert else []
+        args = []
+        for name, lines in (("pip_conf", pip_conf), ("uv_toml", uv_toml)):
+            path = Path(tmp, name)
+            path.touch(mode=0o600)
+            path.write_text("\n".join(lines) + "\n")
+            args += ["--secret", f"id={name},src={path}"]
+        args += ["--secret", f"id=ca_cert,src={cert}"] if cert else []
         yield args
 
 
@@ -155,7 +165,7 @@ def build_image(
         if output
         else ["--tag", tag or image_tag(c, target)]
     )
-    with pip_secrets() as secrets:
+    with build_secrets() as secrets:
         docker(c, *command, *secrets, str(ROOT), env={"DOCKER_BUILDKIT": "1"})
 
 
