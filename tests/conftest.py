@@ -108,7 +108,7 @@ def docker_project(bake, base_image, tmp_path_factory):
     def _project(name, **answers):
         path = tmp_path_factory.mktemp(name)
         shutil.copytree(bake(**answers), path, dirs_exist_ok=True)
-        image = f"pdt-{name}"
+        image = "pdt-" + re.sub(r"[^a-z0-9]+", "-", name.lower())[:60].strip("-")
         images.append(image)
         version = answers.get("python_version", OPTIONS["python_version"][0])
         return Project(

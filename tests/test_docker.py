@@ -49,9 +49,8 @@ def service(request, docker_project):
 @pytest.fixture
 def variant(service, docker_project, request):
     """A fresh copy of the same bake as `service`, for a test that changes files."""
-    project = docker_project(
-        f"{request.node.originalname}-{request.node.callspec.id}"[:60], **service.answers
-    )
+    name = f"{request.node.originalname.removeprefix('test_')}-{request.node.callspec.id}"
+    project = docker_project(name, **service.answers)
     project.answers = service.answers
     return project
 
