@@ -1,7 +1,6 @@
 """Maintenance tasks for the template itself (`invoke --list`). Baked projects have their own."""
 
 import json
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -80,10 +79,3 @@ def relock_one(c, framework, version, image, upgrade):
             )
             (target / name).write_text(text)
     print(f"Relocked {target.relative_to(ROOT)}")
-
-
-@task
-def bake(c, output="/tmp/pydocker-bake"):
-    """Bake the template with its defaults into OUTPUT (removed first), as a quick look."""
-    shutil.rmtree(output, ignore_errors=True)
-    c.run(f"{sys.executable} -m cookiecutter --no-input -o {output} {ROOT}")
