@@ -79,3 +79,16 @@ def relock_one(c, framework, version, image, upgrade):
             )
             (target / name).write_text(text)
     print(f"Relocked {target.relative_to(ROOT)}")
+
+
+@task(
+    help={
+        "runs": "Warm runs per scenario and variant (default 5).",
+        "cold-runs": "Cold builds per variant, each after pruning the whole build cache (default 3).",
+        "output": "Where to write the Markdown report (default benchmarks/RESULTS.md).",
+    }
+)
+def bench(c, runs=5, cold_runs=3, output="benchmarks/RESULTS.md"):
+    """Benchmark a baked project's builds against the articles' Dockerfiles and uv's guide (15-25 min)."""
+    script = ROOT / "benchmarks" / "run.py"
+    c.run(f"{sys.executable} {script} --runs {runs} --cold-runs {cold_runs} --output {output}")
