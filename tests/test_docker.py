@@ -271,13 +271,18 @@ def test_mount_loop_picks_up_edits_without_building(variant):
 
 def test_build_secrets_never_reach_the_image(variant, tmp_path):
     token = f"pdt-token-{uuid.uuid4().hex}"
-    # Unreachable on purpose (the build's own loopback): pip must consult it, then fall back.
-    variant.env["PIP_EXTRA_INDEX_URL"] = f"https://__token__:{token}@127.0.0.1:9/simple"
     with open(variant.path / "setup.py", "a") as setup:
-        setup.write(f"# makes the app stage run pip again: {uuid.uuid4()}\n")
+        setup.write(f"# makes the app stage run the installer again: {uuid.uuid4()}\n")
 
+    # An index on the build's own loopback, where nothing listens: the installer must try it.
+    variant.env["PIP_INDEX_URL"] = f"https://__token__:{token}@127.0.0.1:9/simple"
+    unreachable = variant.invoke("build", "--target", "service", "--skip-tests", check=False)
+    assert unreachable.returncode != 0 and "127.0.0.1:9" in unreachable.output
+    assert token not in unreachable.output
+
+    # The same credentials on a reachable index (PyPI ignores them): the build succeeds.
+    variant.env["PIP_INDEX_URL"] = f"https://__token__:{token}@pypi.org/simple"
     build = variant.invoke("build", "--target", "service", "--skip-tests")
-    assert "127.0.0.1:9" in build.output, "pip never used the index handed over as a secret"
     image = image_of(variant)
     assert token not in build.output
     assert token not in docker("history", "--no-trunc", image)
