@@ -16,7 +16,7 @@ import unicodedata
 LICENSES = ("MIT", "Apache-2.0", "BSD-3-Clause", "Proprietary")
 PYTHON_VERSIONS = ("3.13", "3.11")
 FRAMEWORKS = ("flask", "fastapi", "none")
-INSTALLERS = ("pip", "uv")
+INSTALLERS = ("uv", "pip")
 
 # A module named like one of these would shadow the baked project's dependency.
 DEPENDENCY_NAMES = frozenset(

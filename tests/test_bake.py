@@ -17,7 +17,7 @@ ONE_AT_A_TIME = [
     *({"license": name} for name in OPTIONS["license"][1:]),
     {"project_name": "Acme Billing API", "description": "Bills customers, politely."},
     {"author_name": "Ada Lovelace", "author_email": "ada@example.org", "version": "2.1.0rc1"},
-    {"installer": "uv"},
+    {"installer": "pip"},
     {"port": "5000"},
     {"framework": "fastapi", "port": "9000"},
     {"build_apt_packages": "gcc libc6-dev", "runtime_apt_packages": "libpq5 tzdata"},

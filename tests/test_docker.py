@@ -24,13 +24,13 @@ from tests.conftest import Project
 
 pytestmark = pytest.mark.docker
 
-# Every framework on the default Python (3.13), 3.11 once, and the uv installer once.
+# Every framework with the defaults (Python 3.13, uv), Python 3.11 once, and pip once.
 SERVICES = [
     {"framework": "flask"},
     {"framework": "fastapi"},
     {"framework": "none"},
     {"framework": "fastapi", "python_version": "3.11"},
-    {"framework": "flask", "installer": "uv"},
+    {"framework": "flask", "installer": "pip"},
 ]
 SERVICE_IDS = ["-".join(s.values()) for s in SERVICES]
 # Steps that install dependencies or tools: a code-only change must find every one cached.

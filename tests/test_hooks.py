@@ -39,7 +39,7 @@ VALID = {
     "license": "MIT",
     "python_version": "3.13",
     "framework": "flask",
-    "installer": "pip",
+    "installer": "uv",
     "port": "8000",
     "build_apt_packages": "",
     "runtime_apt_packages": "",

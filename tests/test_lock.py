@@ -37,8 +37,11 @@ def test_lock_upgrade_package_recompiles_in_the_image(docker_project):
     project.invoke("lock", "--check")
 
 
-def test_a_tampered_hash_fails_the_build(docker_project):
-    project = docker_project("lock-tamper", framework="flask")
+@pytest.mark.parametrize(
+    ("installer", "refusal"), [("uv", "Hash mismatch for"), ("pip", "DO NOT MATCH THE HASHES")]
+)
+def test_a_tampered_hash_fails_the_build(docker_project, installer, refusal):
+    project = docker_project(f"lock-tamper-{installer}", framework="flask", installer=installer)
     base = project.path / "requirements" / "base.txt"
     text = base.read_text()
     # Every accepted hash of the first pinned package: pip can no longer match any download.
@@ -48,4 +51,4 @@ def test_a_tampered_hash_fails_the_build(docker_project):
 
     build = project.invoke("build", "--skip-tests", check=False)
     assert build.returncode != 0
-    assert "DO NOT MATCH THE HASHES" in build.output
+    assert refusal in build.output
