@@ -75,14 +75,19 @@ class Project:
         path.write_text(text)
 
 
+def docker_unavailable(reason):
+    """Skip a Docker test for `reason`; in CI (PYDOCKER_REQUIRE_DOCKER=1) fail it instead."""
+    if REQUIRE_DOCKER:
+        pytest.fail(f"Docker is required here (PYDOCKER_REQUIRE_DOCKER=1): {reason}")
+    pytest.skip(reason)
+
+
 @pytest.fixture(scope="session")
 def docker_engine():
-    """Skip when no Docker engine runs here; in CI (PYDOCKER_REQUIRE_DOCKER=1) fail instead."""
+    """A Docker engine with BuildKit, or the test does not run (see docker_unavailable)."""
     problem = docker_problem()
     if problem:
-        if REQUIRE_DOCKER:
-            pytest.fail(f"Docker is required here (PYDOCKER_REQUIRE_DOCKER=1): {problem}")
-        pytest.skip(problem)
+        docker_unavailable(problem)
 
 
 @pytest.fixture(scope="session")
@@ -92,8 +97,7 @@ def base_image(docker_engine):
     def _image(version):
         image = python_image(version)
         if image is None:
-            message = f"No python:{version}-slim image (run scripts/provision-docker)."
-            pytest.fail(message) if REQUIRE_DOCKER else pytest.skip(message)
+            docker_unavailable(f"No python:{version}-slim image (run scripts/provision-docker).")
         return image
 
     return _image

@@ -171,8 +171,7 @@ def test_baked_tests_pass_in_a_fresh_venv_on_the_host(bake, framework, tmp_path)
 def test_bad_task_input_gets_one_clear_sentence(bake, args, env, message):
     project = Project(bake())
     project.env.update(env)
-    python = [sys.executable, "-m", "invoke"]
-    result = project.run(*python, *args, check=False)
+    result = project.invoke(*args, check=False)
     assert result.returncode != 0
     assert message in result.output and "Traceback" not in result.output
 
