@@ -370,6 +370,13 @@ def human_bytes(value):
     return f"{value:.0f} B"
 
 
+def difference(value, other):
+    """'12.3 kB smaller than' / 'larger than' / 'as large as': sizes that round alike still differ."""
+    if value == other:
+        return "as large as"
+    return f"{human_bytes(abs(value - other))} {'smaller' if value < other else 'larger'} than"
+
+
 def human(value, unit):
     """A number in its unit: seconds or bytes."""
     if unit == "B":
@@ -457,7 +464,8 @@ def goals(bench, key):
             lambda: m["size"][key] < min(m["size"]["b"], m["size"]["c"]),
             lambda: (
                 f"{human_bytes(m['size'][key])} vs (b) {human_bytes(m['size']['b'])}, "
-                f"(c) {human_bytes(m['size']['c'])}"
+                f"(c) {human_bytes(m['size']['c'])}; {difference(m['size'][key], m['size']['b'])} (b), "
+                f"{difference(m['size'][key], m['size']['c'])} (c)"
             ),
         ),
         check(

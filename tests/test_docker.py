@@ -34,7 +34,7 @@ SERVICES = [
 ]
 SERVICE_IDS = ["-".join(s.values()) for s in SERVICES]
 # Steps that install dependencies or tools: a code-only change must find every one cached.
-DEPENDENCY_STAGES = ("build-base", "service-deps", "app", "test-deps", "tini")
+DEPENDENCY_STAGES = ("build-base", "service-deps", "app", "test-deps")
 
 
 @pytest.fixture(scope="module", params=SERVICES, ids=SERVICE_IDS)
@@ -141,6 +141,9 @@ def test_service_answers_turns_healthy_and_stops_at_once(service):
             assert get_json(f"http://127.0.0.1:{port}/hello/docker") == (200, {"message": "Hello, docker!"})
         health = lambda: docker("inspect", "--format", "{{.State.Health.Status}}", container).strip()  # noqa: E731
         wait_for(lambda: health() == "healthy", 30, "the container to turn healthy")
+        # No init and no shell in between: SIGTERM goes straight to the service's own command.
+        pid1 = docker("exec", container, "cat", "/proc/1/cmdline").split("\0")
+        assert pid1[1:3] == [f"/opt/venv/bin/{service.slug}", "serve"], pid1
         started = time.monotonic()
         docker("stop", container)
         assert time.monotonic() - started < 3, "docker stop took 3 s or more"
@@ -153,7 +156,7 @@ def test_service_image_holds_only_what_ships(service):
     image = image_of(service)
     config = json.loads(docker("image", "inspect", image))[0]["Config"]
     assert config["User"] == "10001:10001"
-    assert config["Entrypoint"][0] == "/usr/bin/tini"
+    assert (config["Entrypoint"], config["Cmd"]) == ([service.slug], ["serve"])
     probe = docker(
         "run",
         "--rm",
