@@ -293,12 +293,14 @@ def pytest_seconds(output):
 
 
 def cold_builds(bench, variants, runs):
-    """Each build after `docker builder prune --all`: no layers, no cache mounts."""
+    """Each build after `docker builder prune --all`: no layers, no cache mounts. The order
+    turns by one variant each run, so none always follows the same (larger or smaller) prune."""
     for run in range(runs):
-        for variant in variants:
+        for variant in variants[run % len(variants) :] + variants[: run % len(variants)]:
             for gate in variant.modes:
                 wait_until_quiet()
                 docker("builder", "prune", "--all", "--force")
+                subprocess.run(["sync"], check=True)  # the prune's deletions on disk, not in the build
                 seconds, _ = bench.timed("cold_gate" if gate else "cold", variant, bench.build, variant, gate)
                 print(f"  cold {run + 1}/{runs} {variant.key}{' gate' * bool(gate)}: {seconds:.1f} s")
 
@@ -519,7 +521,8 @@ def report(bench, variants, args, started, base_image):
 {table(bench, variants)}
 
 - {busy}
-- Cold builds follow `docker builder prune --all`, which also empties the cache mounts.
+- Cold builds follow `docker builder prune --all`, which also empties the cache mounts, and `sync`;
+  the variants' order turns by one each run.
 - Each code change appends a new comment line to a source file.
 - Each added dependency is a different one ({", ".join(NEW_DEPENDENCIES[: args.runs])}), locked with
   `invoke lock` (not timed) into the lock files every variant installs.
@@ -557,7 +560,7 @@ def main():
     """Parse the arguments, bake, measure every scenario, report and clean up."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=5, help="warm runs per scenario (default 5)")
-    parser.add_argument("--cold-runs", type=int, default=3, help="cold builds per variant (default 3)")
+    parser.add_argument("--cold-runs", type=int, default=5, help="cold builds per variant (default 5)")
     parser.add_argument("--output", type=Path, default=BENCH / "RESULTS.md", help="the Markdown report")
     args = parser.parse_args()
     if not 1 <= args.runs <= len(NEW_DEPENDENCIES):
