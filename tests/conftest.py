@@ -15,6 +15,8 @@ from tests.docker_env import REQUIRE_DOCKER, docker_problem, python_image
 
 ROOT = Path(__file__).resolve().parent.parent
 OPTIONS = json.loads((ROOT / "cookiecutter.json").read_text())
+# Image names of this run's projects: another prefix lets two checkouts test on one engine at once.
+IMAGE_PREFIX = os.environ.get("PYDOCKER_IMAGE_PREFIX", "pdt-")
 
 
 @pytest.fixture(scope="session")
@@ -106,13 +108,13 @@ def base_image(docker_engine):
 @pytest.fixture(scope="session")
 def docker_project(bake, base_image, tmp_path_factory):
     """docker_project(name, **answers) -> a private copy of a bake that builds on this engine
-    under an image name of its own (pdt-NAME); its images are removed after the session."""
+    under an image name of its own (IMAGE_PREFIX + NAME); its images are removed after the session."""
     images = []
 
     def _project(name, **answers):
         path = tmp_path_factory.mktemp(name)
         shutil.copytree(bake(**answers), path, dirs_exist_ok=True)
-        image = "pdt-" + re.sub(r"[^a-z0-9]+", "-", name.lower())[:60].strip("-")
+        image = IMAGE_PREFIX + re.sub(r"[^a-z0-9]+", "-", name.lower())[:60].strip("-")
         images.append(image)
         version = answers.get("python_version", OPTIONS["python_version"][0])
         return Project(

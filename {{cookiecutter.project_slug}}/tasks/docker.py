@@ -1,0 +1,154 @@
+"""Docker helpers every task shares: one way to run docker, build a stage and run a container,
+and the build secrets that hand a private index or CA to the installers inside the build."""
+
+import ast
+import contextlib
+import functools
+import json
+import os
+import re
+import shlex
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from invoke import Exit
+
+ROOT = Path(__file__).resolve().parent.parent
+DOCKERFILE = ROOT / "Dockerfile"
+
+
+def docker(c, *args, interactive=False, **kwargs):
+    """Print a docker command, run it, and stop with its exit code when it fails."""
+    check_docker()
+    command = ["docker", *args]
+    result = c.run(shlex.join(command), echo=True, warn=True, pty=interactive, **kwargs)
+    if result.failed:
+        raise Exit(f"`docker {args[0]}` failed (exit code {result.exited}).", code=result.exited)
+    return result
+
+
+@functools.cache
+def docker_problem():
+    """Why docker cannot build here, in one sentence, or None when it can."""
+    if not shutil.which("docker"):
+        return "Docker is not installed: there is no `docker` command on PATH."
+    if subprocess.run(["docker", "info"], capture_output=True).returncode:
+        return "The Docker daemon is not answering (`docker info` failed): start it and retry."
+    if subprocess.run(["docker", "buildx", "version"], capture_output=True).returncode:
+        return "BuildKit is missing: install the docker buildx plugin, which the Dockerfile needs."
+    return None
+
+
+def check_docker():
+    """Stop with one sentence when the docker client, its daemon or BuildKit is missing."""
+    problem = docker_problem()
+    if problem:
+        raise Exit(problem)
+
+
+def stages():
+    """The stage names in the Dockerfile, in order."""
+    return re.findall(
+        r"^FROM\s+\S+\s+AS\s+(\S+)", DOCKERFILE.read_text(), re.MULTILINE | re.IGNORECASE
+    )
+
+
+def image_tag(c, target):
+    """`<image>:latest` for the service, `<image>:<stage>` for every other stage."""
+    return f"{c.docker.image}:{'latest' if target == 'service' else target}"
+
+
+def setup_keyword(name):
+    """A literal keyword argument of setup() in setup.py (None when absent or not a literal)."""
+    tree = ast.parse((ROOT / "setup.py").read_text())
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "setup":
+            for keyword in node.keywords:
+                if keyword.arg == name:
+                    with contextlib.suppress(ValueError):
+                        return ast.literal_eval(keyword.value)
+    return None
+
+
+@contextlib.contextmanager
+def build_secrets():
+    """--secret arguments handing the host's PIP_INDEX_URL, PIP_EXTRA_INDEX_URL and PIP_CERT to
+    the installers inside the build, as pip.conf, uv.toml and the CA bundle. BuildKit mounts
+    secrets only while a RUN step runs: they never reach a layer, the image history or a
+    build argument."""
+    index, extra, cert = (
+        os.environ.get(f"PIP_{n}") for n in ("INDEX_URL", "EXTRA_INDEX_URL", "CERT")
+    )
+    if cert and not Path(cert).is_file():
+        raise Exit(f"PIP_CERT is {cert}, which is not a file: point it at a CA bundle or unset it.")
+    pip_conf = ["[global]"]
+    uv_toml = ["system-certs = true"] if cert else []
+    uv_toml += ["[pip]"]
+    if index:
+        pip_conf += [f"index-url = {index}"]
+        uv_toml += [f"index-url = {json.dumps(index)}"]
+    if extra:
+        pip_conf += [f"extra-index-url = {extra}"]
+        uv_toml += [f"extra-index-url = {json.dumps(extra.split())}"]
+    if cert:
+        pip_conf += ["cert = /run/secrets/ca_cert"]
+    with tempfile.TemporaryDirectory() as tmp:
+        args = []
+        for name, lines in (("pip_conf", pip_conf), ("uv_toml", uv_toml)):
+            path = Path(tmp, name)
+            path.touch(mode=0o600)
+            path.write_text("\n".join(lines) + "\n")
+            args += ["--secret", f"id={name},src={path}"]
+        args += ["--secret", f"id=ca_cert,src={cert}"] if cert else []
+        yield args
+
+
+def build_image(
+    c,
+    target,
+    tag=None,
+    skip_tests=False,
+    no_cache=False,
+    python_image=None,
+    output=None,
+    args=(),
+    labels=(),
+):
+    """docker build one target: tagged as an image, or exported to the `output` directory."""
+    known = stages()
+    if target not in known:
+        raise Exit(f"Unknown target {target!r}: the Dockerfile's stages are {', '.join(known)}.")
+    command = ["build", "--target", target, "--progress", c.docker.progress]
+    command += ["--build-arg", f"PYTHON_IMAGE={python_image or c.docker.python_image}"]
+    command += ["--build-arg", f"VERSION={setup_keyword('version') or 'unversioned'}"]
+    if skip_tests:
+        print(
+            "WARNING: --skip-tests: this image is built WITHOUT running its tests.", file=sys.stderr
+        )
+        command += ["--build-arg", "TEST_GATE=base"]
+    for arg in args:
+        command += ["--build-arg", arg]
+    for label in labels:
+        command += ["--label", label]
+    if no_cache:
+        command.append("--no-cache")
+    command += (
+        ["--output", f"type=local,dest={output}"]
+        if output
+        else ["--tag", tag or image_tag(c, target)]
+    )
+    with build_secrets() as secrets:
+        docker(c, *command, *secrets, str(ROOT), env={"DOCKER_BUILDKIT": "1"})
+
+
+def run_container(c, image, command=(), mount=False, ports=(), options=()):
+    """docker run, removed afterwards; `mount` mounts the working copy at /app, as the host user."""
+    args = ["run", "--rm", "--interactive"] + (["--tty"] if sys.stdin.isatty() else [])
+    if mount:
+        args += ["--user", f"{os.getuid()}:{os.getgid()}", "--volume", f"{ROOT}:/app"]
+    for port in ports:
+        args += ["--publish", f"127.0.0.1:{port}:{port}"]
+    docker(c, *args, *options, image, *command, interactive=sys.stdin.isatty())

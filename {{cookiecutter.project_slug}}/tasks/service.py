@@ -1,0 +1,92 @@
+"""Build, test, run and clean up the service image."""
+
+import shlex
+import shutil
+
+from invoke import Exit, task
+
+from .dev import localdev_image
+from .docker import ROOT, build_image, check_docker, docker, image_tag, run_container
+from .locks import lock
+
+REPORTS = ROOT / "reports"
+
+
+@task(
+    help={
+        "target": "Dockerfile stage to build (default: service).",
+        "tag": "Image tag (default: <image>:latest for service, <image>:<target> otherwise).",
+        "skip-tests": "Build the service without running the tests first (says so loudly).",
+        "no-cache": "Rebuild every step instead of reusing the build cache.",
+        "python-image": "Base image (default: the docker.python_image setting).",
+    }
+)
+def build(c, target="service", tag=None, skip_tests=False, no_cache=False, python_image=None):
+    """Build an image; the service image only when its tests pass inside the build."""
+    build_image(c, target, tag, skip_tests, no_cache, python_image)
+
+
+@task(
+    help={
+        "mount": "Run pytest in the localdev image on the mounted working copy (no rebuild).",
+        "python-image": "Base image (default: the docker.python_image setting).",
+    }
+)
+def test(c, mount=False, python_image=None):
+    """Run the tests in Docker; pytest arguments go after `--` (invoke test -- -k name)."""
+    lock(c, check=True)
+    pytest_args = c.remainder
+    if mount:
+        run_container(
+            c, localdev_image(c, python_image), ["pytest", *shlex.split(pytest_args)], mount=True
+        )
+        return
+    shutil.rmtree(REPORTS, ignore_errors=True)
+    build_image(
+        c,
+        "test-reports",
+        python_image=python_image,
+        output=REPORTS,
+        args=[f"PYTEST_ADDOPTS={pytest_args}"],
+    )
+    code = int((REPORTS / "pytest-exit-code").read_text())
+    if code:
+        raise Exit(
+            f"Tests failed (pytest exit code {code}); reports are in {REPORTS.name}/.", code=code
+        )
+    print(f"Tests passed; reports are in {REPORTS.name}/.")
+
+
+@task(
+    help={
+        "skip-tests": "Build the service without running the tests first.",
+        "python-image": "Base image (default: the docker.python_image setting).",
+    }
+)
+def run(c, skip_tests=False, python_image=None):
+    """Build the service image and run it{% if cookiecutter.framework != "none" %} on 127.0.0.1:<port>{% endif %}, read-only as in production."""
+    build_image(c, "service", skip_tests=skip_tests, python_image=python_image)
+    options = ["--read-only", "--tmpfs", "/tmp"]
+{%- if cookiecutter.framework != "none" %}
+    run_container(
+        c,
+        image_tag(c, "service"),
+        ports=[c.docker.port],
+        options=[*options, "--env", f"PORT={c.docker.port}"],
+    )
+{%- else %}
+    run_container(c, image_tag(c, "service"), options=options)
+{%- endif %}
+
+
+@task
+def clean(c):
+    """Remove this project's images and reports (nothing else)."""
+    check_docker()
+    listed = c.run(
+        f"docker image ls --quiet --filter reference={shlex.quote(c.docker.image)}", hide=True
+    )
+    images = sorted(set(listed.stdout.split()))
+    if images:
+        docker(c, "image", "rm", "--force", *images)
+    shutil.rmtree(REPORTS, ignore_errors=True)
