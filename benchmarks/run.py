@@ -461,6 +461,24 @@ def goals(bench, key):
             ),
         ),
         check(
+            "code-change rebuild, service, with the test gate ≤ 0.6× (c)'s (ungated) rebuild",
+            [("code_gate", key), ("code", "c")],
+            lambda: m["code_gate"][key] <= 0.6 * m["code"]["c"],
+            lambda: (
+                f"{h(m['code_gate'][key], 's')}, {m['code_gate'][key] / m['code']['c']:.2f}× (c) "
+                f"({h(m['code']['c'], 's')})"
+            ),
+        ),
+        check(
+            "cold build with the test gate ≤ 1.15× (c)'s cold build",
+            [("cold_gate", key), ("cold", "c")],
+            lambda: m["cold_gate"][key] <= 1.15 * m["cold"]["c"],
+            lambda: (
+                f"{h(m['cold_gate'][key], 's')}, {m['cold_gate'][key] / m['cold']['c']:.2f}× (c) "
+                f"({h(m['cold']['c'], 's')})"
+            ),
+        ),
+        check(
             "service image smaller than (b) and (c)",
             [("size", key), ("size", "b"), ("size", "c")],
             lambda: m["size"][key] < min(m["size"]["b"], m["size"]["c"]),

@@ -93,6 +93,22 @@ def get_json(url):
 
 
 @contextlib.contextmanager
+def volume():
+    """A new named volume, removed afterwards."""
+    name = docker("volume", "create").strip()
+    try:
+        yield name
+    finally:
+        docker("volume", "rm", "--force", name, check=False)
+
+
+def production(volume_name, port=None):
+    """`docker run` options as in production: read-only, /tmp a tmpfs, state in a volume."""
+    options = ["--read-only", "--tmpfs", "/tmp", "--volume", f"{volume_name}:/data"]
+    return options + (["--publish", f"127.0.0.1:{port}:8000"] if port else [])
+
+
+@contextlib.contextmanager
 def running(image, *options):
     """A detached container of the image, removed afterwards."""
     container = docker("run", "--detach", *options, image).strip()
@@ -132,9 +148,12 @@ def new_layer_bytes(image, old_layers, directory):
 def test_service_answers_turns_healthy_and_stops_at_once(service):
     port = free_port()
     web = service.answers["framework"] != "none"
-    options = ["--read-only", "--tmpfs", "/tmp", "--health-interval", "1s"]
-    options += ["--publish", f"127.0.0.1:{port}:8000"] if web else []
-    with running(image_of(service), *options) as container:
+    with (
+        volume() as data,
+        running(
+            image_of(service), *production(data, port if web else None), "--health-interval", "1s"
+        ) as container,
+    ):
         if web:
             wait_for(lambda: get_json(f"http://127.0.0.1:{port}/healthz")[0] == 200, 30, "/healthz")
             assert get_json(f"http://127.0.0.1:{port}/healthz")[1]["status"] == "ok"
@@ -152,6 +171,61 @@ def test_service_answers_turns_healthy_and_stops_at_once(service):
         assert docker("inspect", "--format", "{{.State.ExitCode}}", container).strip() in {"0", "143"}
 
 
+def test_state_lives_in_the_volume_and_outlives_the_container(service):
+    port = free_port()
+    web = service.answers["framework"] != "none"
+    options = ["--env", "WORK_INTERVAL=0.2"] if not web else []
+    with volume() as data:
+        with running(image_of(service), *production(data, port if web else None), *options) as first:
+            if web:
+                wait_for(lambda: get_json(f"http://127.0.0.1:{port}/healthz")[0] == 200, 30, "/healthz")
+                visits = [post_json(f"http://127.0.0.1:{port}/visits")["visits"] for _ in range(2)]
+                assert visits == [1, 2]
+            else:
+                wait_for(lambda: units_done(first), 30, "a unit of work")
+                visits = units_done(first)
+            docker("rm", "--force", first)
+        with running(image_of(service), *production(data, port if web else None), *options) as second:
+            if web:
+                wait_for(lambda: get_json(f"http://127.0.0.1:{port}/healthz")[0] == 200, 30, "/healthz")
+                assert get_json(f"http://127.0.0.1:{port}/visits") == (200, {"visits": 2})
+            else:
+                wait_for(lambda: units_done(second), 30, "a unit of work")
+                assert units_done(second)[0] == visits[-1] + 1, (visits, units_done(second))
+
+
+def units_done(container):
+    """The worker's running totals, as its log reports them."""
+    logs = subprocess.run(["docker", "logs", container], capture_output=True, text=True)
+    return [int(n) for n in re.findall(r"unit of work (\d+) done", logs.stdout + logs.stderr)]
+
+
+def post_json(url):
+    """POST to a URL with no body, returning the parsed JSON answer."""
+    with urllib.request.urlopen(urllib.request.Request(url, method="POST"), timeout=2) as response:
+        return json.loads(response.read())
+
+
+@pytest.mark.parametrize(
+    ("options", "sentence"),
+    [
+        (["--read-only"], "DATA_DIR is /data, which uid 10001 cannot write to: "),
+        (["--env", "DATA_DIR=/nowhere"], "DATA_DIR is /nowhere, which is not a directory: "),
+    ],
+    ids=["read-only-without-volume", "missing"],
+)
+def test_a_data_dir_it_cannot_use_stops_the_service_with_one_sentence(service, options, sentence):
+    run = subprocess.run(
+        ["docker", "run", "--rm", "--tmpfs", "/tmp", *options, image_of(service)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert run.returncode == 2
+    assert run.stderr.startswith(sentence) and run.stderr.count("\n") == 1, run.stderr
+    assert "Traceback" not in run.stdout + run.stderr
+
+
 def test_service_image_holds_only_what_ships(service):
     image = image_of(service)
     config = json.loads(docker("image", "inspect", image))[0]["Config"]
@@ -166,6 +240,7 @@ def test_service_image_holds_only_what_ships(service):
         "-c",
         """
         id -u
+        stat -c %u:%g /data
         ls -A /app
         for tool in gcc cc g++ make pip-compile pytest; do command -v $tool; done
         python -c 'import importlib.util as u; print([m for m in ("pytest", "coverage") if u.find_spec(m)])'
@@ -173,7 +248,7 @@ def test_service_image_holds_only_what_ships(service):
         true
     """,
     ).split()
-    assert probe == ["10001", "src", "[]"], f"unexpected in the service image: {probe}"
+    assert probe == ["10001", "10001:10001", "src", "[]"], f"unexpected in the service image: {probe}"
 
 
 def test_invoke_test_passes_and_leaves_reports(service):
@@ -186,10 +261,17 @@ def test_invoke_test_passes_and_leaves_reports(service):
 
 def test_failing_test_fails_invoke_and_plain_docker_builds(variant, base_image):
     variant.write("tests/test_zz_fails.py", "def test_this_fails():\n    assert 1 == 2\n")
+    # Passes with --mount as the host user, but the service cannot write to its working directory:
+    # the build runs the tests as the service's uid, so it fails there, not in production.
+    variant.write(
+        "tests/test_zz_writes.py",
+        "from pathlib import Path\n\n\ndef test_writes_to_the_cwd():\n    Path('out.txt').write_text('x')\n",
+    )
 
     build = variant.invoke("build", "--target", "service", check=False)
     assert build.returncode != 0
     assert "test_this_fails" in build.output and "Tests failed (pytest exit code 1)" in build.output
+    assert "test_writes_to_the_cwd" in build.output and "Permission denied" in build.output
 
     version = variant.answers.get("python_version", "3.13")
     plain = variant.run(
@@ -200,7 +282,7 @@ def test_failing_test_fails_invoke_and_plain_docker_builds(variant, base_image):
     test = variant.invoke("test", check=False)
     assert test.returncode == 1
     suite = ET.parse(variant.path / "reports" / "junit.xml").getroot().find("testsuite")
-    assert suite.get("failures") == "1"
+    assert suite.get("failures") == "2"
 
 
 def test_skip_tests_builds_the_service_anyway_and_says_so(variant):

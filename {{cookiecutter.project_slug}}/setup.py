@@ -14,6 +14,8 @@ setup(
     python_requires=">={{ cookiecutter.python_version }}",
     package_dir={"": "src"},
     packages=find_packages("src"),
+    # Files beside the code (templates, .sql, .json, ...) ship too: MANIFEST.in says which.
+    include_package_data=True,
     # Runtime dependencies, loosely bounded; `invoke lock` pins them in requirements/base.txt.
 {%- if cookiecutter.framework == "flask" %}
     install_requires=[

@@ -24,6 +24,9 @@ namespace.configure(
             # Port `invoke run` publishes on 127.0.0.1.
             "port": {{ cookiecutter.port }},
 {%- endif %}
+            # Named volume `invoke run` mounts at the service's DATA_DIR: its state outlives
+            # the container (`docker volume rm` it to start afresh).
+            "data_volume": "{{ cookiecutter.project_slug }}-data",
             # BuildKit progress output: auto, plain or tty.
             "progress": "auto",
         }

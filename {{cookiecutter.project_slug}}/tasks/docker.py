@@ -121,14 +121,15 @@ def build_image(
     known = stages()
     if target not in known:
         raise Exit(f"Unknown target {target!r}: the Dockerfile's stages are {', '.join(known)}.")
-    command = ["build", "--target", target, "--progress", c.docker.progress]
-    command += ["--build-arg", f"PYTHON_IMAGE={python_image or c.docker.python_image}"]
-    command += ["--build-arg", f"VERSION={setup_keyword('version') or 'unversioned'}"]
-    if skip_tests:
+    stage = target
+    if skip_tests and target == "service":
         print(
             "WARNING: --skip-tests: this image is built WITHOUT running its tests.", file=sys.stderr
         )
-        command += ["--build-arg", "TEST_GATE=base"]
+        stage = "runtime"  # `service` is `runtime` once the tests passed
+    command = ["build", "--target", stage, "--progress", c.docker.progress]
+    command += ["--build-arg", f"PYTHON_IMAGE={python_image or c.docker.python_image}"]
+    command += ["--build-arg", f"VERSION={setup_keyword('version') or 'unversioned'}"]
     for arg in args:
         command += ["--build-arg", arg]
     for label in labels:

@@ -10,6 +10,8 @@ from .docker import ROOT, build_image, check_docker, docker, image_tag, run_cont
 from .locks import lock
 
 REPORTS = ROOT / "reports"
+# The service's DATA_DIR in the image (the Dockerfile's `runtime` stage sets it).
+DATA_DIR = "/data"
 
 
 @task(
@@ -64,9 +66,10 @@ def test(c, mount=False, python_image=None):
     }
 )
 def run(c, skip_tests=False, python_image=None):
-    """Build the service image and run it{% if cookiecutter.framework != "none" %} on 127.0.0.1:<port>{% endif %}, read-only as in production."""
+    """Build the service image and run it{% if cookiecutter.framework != "none" %} on 127.0.0.1:<port>{% endif %}, read-only, state in a volume."""
     build_image(c, "service", skip_tests=skip_tests, python_image=python_image)
-    options = ["--read-only", "--tmpfs", "/tmp"]
+    # Writable: /tmp (gone with the container) and DATA_DIR, a named volume that outlives it.
+    options = ["--read-only", "--tmpfs", "/tmp", "--volume", f"{c.docker.data_volume}:{DATA_DIR}"]
 {%- if cookiecutter.framework != "none" %}
     run_container(
         c,

@@ -7,19 +7,19 @@ from {{ cookiecutter.package_name }}.app import create_app
 
 
 @pytest.fixture
-def client():
+def client(settings):
     """A test client talking to the app in-process."""
-    return create_app().test_client()
+    return create_app(settings).test_client()
 {%- else %}
 from fastapi.testclient import TestClient
 
-from {{ cookiecutter.package_name }}.app import app
+from {{ cookiecutter.package_name }}.app import create_app
 
 
 @pytest.fixture
-def client():
+def client(settings):
     """A test client talking to the app in-process."""
-    return TestClient(app)
+    return TestClient(create_app(settings))
 {%- endif %}
 
 
@@ -38,3 +38,8 @@ def test_hello_greets_by_name(client, name):
 
 def test_unknown_path_is_404(client):
     assert client.get("/nope").status_code == 404
+
+
+def test_visits_are_counted_in_the_data_dir(client):
+    assert [client.post("/visits").json{% if cookiecutter.framework == "fastapi" %}(){% endif %}["visits"] for _ in range(2)] == [1, 2]
+    assert client.get("/visits").json{% if cookiecutter.framework == "fastapi" %}(){% endif %} == {"visits": 2}

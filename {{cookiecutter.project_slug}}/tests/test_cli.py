@@ -1,5 +1,7 @@
 """The `{{ cookiecutter.project_slug }}` command, as the image's HEALTHCHECK and users run it."""
 
+import os
+
 import pytest
 
 from {{ cookiecutter.package_name }} import __version__, cli
@@ -46,3 +48,23 @@ def test_settings_come_from_the_environment():
     settings = Settings.from_env({"WORK_INTERVAL": "0.5", "LOG_LEVEL": "debug"})
     assert (settings.interval, settings.log_level) == (0.5, "DEBUG")
 {%- endif %}
+
+
+def test_init_db_creates_the_database_in_the_data_dir(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("DATA_DIR", str(tmp_path))
+    assert cli.main(["init-db"]) == 0
+    assert os.path.isfile(tmp_path / "state.sqlite3")
+    assert capsys.readouterr().out.strip() == f"Database ready in {tmp_path}."
+
+
+@pytest.mark.parametrize("make", ["nothing", "a file"])
+def test_a_data_dir_that_is_not_a_directory_is_one_sentence(tmp_path, monkeypatch, capsys, make):
+    path = tmp_path / "state"
+    if make == "a file":
+        path.write_text("")
+    monkeypatch.setenv("DATA_DIR", str(path))
+    assert cli.main(["serve"]) == 2
+    assert capsys.readouterr().err == (
+        f"DATA_DIR is {path}, which is not a directory: mount a volume there "
+        "or set DATA_DIR to a writable directory.\n"
+    )

@@ -5,9 +5,10 @@ import threading
 from {{ cookiecutter.package_name }}.worker import Worker, heartbeat_age
 
 
-def test_work_once_counts_units(settings):
+def test_work_once_counts_units_across_restarts(settings):
     worker = Worker(settings)
     assert [worker.work_once() for _ in range(3)] == [1, 2, 3]
+    assert Worker(settings).work_once() == 4
 
 
 def test_no_heartbeat_before_the_first_beat(settings):

@@ -6,8 +6,14 @@ import sys
 import urllib.request
 {%- endif %}
 
-from {{ cookiecutter.package_name }} import __version__
+from {{ cookiecutter.package_name }} import __version__, store
 from {{ cookiecutter.package_name }}.config import Settings, configure_logging
+
+
+def init_db(settings):
+    """Create the database in DATA_DIR and exit (`serve` does it too, on every start)."""
+    print(f"Database ready in {settings.data_dir}.")
+    return 0
 
 
 def serve(settings):
@@ -21,7 +27,8 @@ def serve(settings):
     import uvicorn
 
     uvicorn.run(
-        "{{ cookiecutter.package_name }}.app:app",
+        "{{ cookiecutter.package_name }}.app:create_app",
+        factory=True,
         host=settings.host,
         port=settings.port,
         log_config=None,
@@ -63,10 +70,17 @@ def main(argv=None):
     parser = argparse.ArgumentParser(prog="{{ cookiecutter.project_slug }}", description=__doc__)
     parser.add_argument("--version", action="version", version=__version__)
     commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("serve", help=serve.__doc__)
-    commands.add_parser("healthcheck", help=healthcheck.__doc__)
+    run = {"serve": serve, "healthcheck": healthcheck, "init-db": init_db}
+    for name, command in run.items():
+        commands.add_parser(name, help=command.__doc__)
     args = parser.parse_args(argv)
 
     settings = Settings.from_env()
     configure_logging(settings)
-    return {"serve": serve, "healthcheck": healthcheck}[args.command](settings)
+    if args.command != "healthcheck":  # the commands that keep state check DATA_DIR first
+        problem = store.data_dir_problem(settings.data_dir)
+        if problem:
+            print(problem, file=sys.stderr)
+            return 2
+        store.init_db(settings)
+    return run[args.command](settings)

@@ -11,6 +11,8 @@ class Settings:
     """Everything the service can be configured with; see README.md for the variables."""
 
     log_level: str = "INFO"
+    # The one directory the service writes its state to (the image's data volume).
+    data_dir: str = "/data"
 {%- if cookiecutter.framework != "none" %}
     host: str = "0.0.0.0"
     port: int = {{ cookiecutter.port }}
@@ -24,6 +26,7 @@ class Settings:
         """Read the settings from the environment, falling back to the defaults above."""
         return cls(
             log_level=environ.get("LOG_LEVEL", cls.log_level).upper(),
+            data_dir=environ.get("DATA_DIR", cls.data_dir),
 {%- if cookiecutter.framework != "none" %}
             host=environ.get("HOST", cls.host),
             port=int(environ.get("PORT", cls.port)),

@@ -7,6 +7,8 @@ import threading
 import time
 from pathlib import Path
 
+from {{ cookiecutter.package_name }} import store
+
 log = logging.getLogger(__name__)
 
 
@@ -19,10 +21,12 @@ class Worker:
         self.stopping = threading.Event()
 
     def work_once(self):
-        """One unit of work; replace the body with the real job."""
+        """One unit of work; replace the body with the real job. Returns how many units were
+        done in all, a count kept in DATA_DIR, so it goes on across restarts."""
         self.done += 1
-        log.info("unit of work %d done", self.done)
-        return self.done
+        total = store.hit(self.settings, "units")
+        log.info("unit of work %d done", total)
+        return total
 
     def beat(self):
         """Record that the loop is alive (`healthcheck` reads the file's age)."""
