@@ -348,7 +348,7 @@ def guarded(script, cwd, tmp_path):
         "import subprocess; subprocess.run(['git', 'init'])",
         "import socket; socket.create_connection(('pypi.org', 443))",
         "import uuid; uuid.uuid4()",
-        "open('/tmp/outside-the-project', 'w')",
+        "open('../outside-the-project', 'w')",
     ],
     ids=["subprocess", "network", "random", "write-outside"],
 )
