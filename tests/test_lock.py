@@ -52,3 +52,29 @@ def test_a_tampered_hash_fails_the_build(docker_project, installer, refusal):
     build = project.invoke("build", "--skip-tests", check=False)
     assert build.returncode != 0
     assert refusal in build.output
+
+
+def pins(text):
+    return re.findall(r"^([A-Za-z0-9._-]+==\S+)", text, re.MULTILINE)
+
+
+def test_lock_compiles_a_conflicted_lock_afresh_and_keeps_the_other_pins(docker_project):
+    """A lock a merge left conflict markers in is named by `invoke lock --check`, and `invoke lock`
+    compiles it afresh (pip-compile could not read it) while the other locks keep their pins."""
+    project = docker_project("lock-conflict", framework="flask")
+    requirements = project.path / "requirements"
+    test_txt = requirements / "test.txt"
+    stamp, _, rest = test_txt.read_text().partition("\n")
+    theirs = "# Locked inputs: sha256=" + "0" * 64
+    test_txt.write_text(f"<<<<<<< ours\n{stamp}\n=======\n{theirs}\n>>>>>>> theirs\n{rest}")
+    base_pins = pins((requirements / "base.txt").read_text())
+
+    check = project.invoke("lock", "--check", check=False)
+    assert check.returncode != 0
+    assert "requirements/test.txt (merge conflict markers)" in check.output
+
+    lock = project.invoke("lock")
+    assert "Compiling requirements/test.txt afresh: it has merge conflict markers." in lock.output
+    assert "<<<<<<<" not in test_txt.read_text() and "pytest==" in test_txt.read_text()
+    assert pins((requirements / "base.txt").read_text()) == base_pins
+    project.invoke("lock", "--check")

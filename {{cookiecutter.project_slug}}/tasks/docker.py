@@ -63,7 +63,13 @@ def image_tag(c, target):
 
 def setup_keyword(name):
     """A literal keyword argument of setup() in setup.py (None when absent or not a literal)."""
-    tree = ast.parse((ROOT / "setup.py").read_text())
+    try:
+        tree = ast.parse((ROOT / "setup.py").read_text())
+    except SyntaxError as error:
+        raise Exit(
+            f"setup.py is not valid Python (line {error.lineno}: {error.msg}): fix it, "
+            "e.g. resolve the conflict markers a merge or `cruft update` left, and retry."
+        ) from None
     for node in ast.walk(tree):
         if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "setup":
             for keyword in node.keywords:

@@ -1,8 +1,10 @@
 """`invoke lock`: pin dependencies with hashes, compiled inside the base image, and tell when a
-lock file no longer matches what it is compiled from."""
+lock file no longer matches what it is compiled from, or a merge left conflict markers in it."""
 
+import contextlib
 import hashlib
 import json
+import os
 import re
 import tempfile
 import time
@@ -10,7 +12,7 @@ from pathlib import Path
 
 from invoke import Exit, task
 
-from .docker import ROOT, build_image, setup_keyword
+from .docker import ROOT, build_image, check_docker, setup_keyword
 
 REQUIREMENTS = ROOT / "requirements"
 # Each lock file, and what it is compiled from (`invoke lock --check` compares the two).
@@ -20,6 +22,8 @@ LOCKS = {
     "dev.txt": ("requirements/dev.in", "requirements/test.txt"),
 }
 STAMP = "# Locked inputs: sha256="
+# What git (a merge, a rebase, `cruft update`) leaves around the two sides of a conflict.
+CONFLICT_MARKER = re.compile(r"^(<{7}|={7}|>{7}|\|{7})( |$)", re.MULTILINE)
 
 
 def inputs_digest(lock):
@@ -40,21 +44,53 @@ def inputs_digest(lock):
     return digest.hexdigest()
 
 
-def stale_locks():
-    """The lock files that are missing or older than what they are compiled from."""
-    stale = []
+def conflicted_locks():
+    """The lock files a merge left conflict markers in: pip-compile cannot read them."""
+    return [
+        lock
+        for lock in LOCKS
+        if (REQUIREMENTS / lock).exists()
+        and CONFLICT_MARKER.search((REQUIREMENTS / lock).read_text())
+    ]
+
+
+def lock_problems():
+    """What is wrong with each lock file ("requirements/base.txt (stale)"); empty when current."""
+    conflicted = conflicted_locks()
+    problems = []
     for lock in LOCKS:
         path = REQUIREMENTS / lock
         first_line = path.read_text().partition("\n")[0] if path.exists() else ""
-        if first_line != STAMP + inputs_digest(lock):
-            stale.append(f"requirements/{lock}")
-    return stale
+        if lock in conflicted:
+            problems.append(f"requirements/{lock} (merge conflict markers)")
+        elif not path.exists():
+            problems.append(f"requirements/{lock} (missing)")
+        elif first_line != STAMP + inputs_digest(lock):
+            problems.append(f"requirements/{lock} (stale)")
+    return problems
+
+
+@contextlib.contextmanager
+def set_aside(locks):
+    """Move conflicted lock files out of the build context while pip-compile runs (it reads the
+    old lock to keep its pins, and cannot parse conflict markers), so they are compiled afresh;
+    they come back unchanged if the compile fails. The other locks stay and keep their pins."""
+    with tempfile.TemporaryDirectory() as aside:
+        for lock in locks:
+            print(f"Compiling requirements/{lock} afresh: it has merge conflict markers.")
+            os.replace(REQUIREMENTS / lock, Path(aside, lock))
+        try:
+            yield
+        except BaseException:
+            for lock in locks:
+                os.replace(Path(aside, lock), REQUIREMENTS / lock)
+            raise
 
 
 @task(
     iterable=["upgrade_package"],
     help={
-        "check": "Only check: exit non-zero, naming the stale files, when a lock is out of date.",
+        "check": "Only check: exit non-zero, naming the files, when a lock is stale or conflicted.",
         "upgrade": "Upgrade every pin to the newest allowed version (pip-compile --upgrade).",
         "upgrade-package": "Upgrade this package only; repeat for more (pip-compile -P).",
         "python-image": "Base image to compile in (default: the docker.python_image setting).",
@@ -63,9 +99,12 @@ def stale_locks():
 def lock(c, check=False, upgrade=False, upgrade_package=None, python_image=None):
     """Pin dependencies with hashes in requirements/*.txt, compiled inside the base image."""
     if check:
-        stale = stale_locks()
-        if stale:
-            raise Exit(f"Stale lock files: {', '.join(stale)}; run `invoke lock` to update them.")
+        problems = lock_problems()
+        if problems:
+            raise Exit(
+                f"Lock files out of date: {', '.join(problems)}; "
+                "run `invoke lock` to rewrite them from setup.py and requirements/*.in."
+            )
         print("Lock files are current.")
         return
     lock_args = ["--upgrade"] if upgrade else []
@@ -75,7 +114,8 @@ def lock(c, check=False, upgrade=False, upgrade_package=None, python_image=None)
                 f"--upgrade-package {package!r} is not a package name (e.g. flask or flask==3.1.0)."
             )
         lock_args += ["--upgrade-package", package]
-    with tempfile.TemporaryDirectory() as out:
+    check_docker()
+    with tempfile.TemporaryDirectory() as out, set_aside(conflicted_locks()):
         build_image(
             c,
             "locks",
