@@ -113,7 +113,7 @@ def template(tmp_path_factory, env):
     append(project / "Dockerfile", "# A template improvement.\n")
     append(project / "README.md", "\nA line the template added.\n")
     edit(project / "setup.py", '"flask>=3.0",', '"flask>=3.1",')
-    edit(project / "requirements" / "test.in", "pytest-cov\n", "pytest-cov\npytest-timeout\n")
+    edit(project / "requirements" / "test.in", "-c base.txt\n", "-c base.txt\npytest-timeout\n")
     out = tmp_path_factory.mktemp("relock")
     run(env, out, sys.executable, "-m", "cookiecutter", "--no-input", str(path), "project_slug=lock-probe")
     relock(env, out / "lock-probe")
