@@ -1,5 +1,6 @@
 """Every option bakes a clean, lint-free project whose own tests and commands work (no Docker)."""
 
+import hashlib
 import re
 import shutil
 import sys
@@ -81,14 +82,43 @@ def test_every_task_is_listed_with_its_help(baked):
         )
 
 
+# Digests of .github/ trees already validated: bakes copy it unrendered, so most are identical.
+VALID_GITHUB_TREES = set()
+
+
 def test_workflows_are_valid_and_zizmor_finds_nothing(baked):
     project, _ = baked
     workflows = sorted(str(p) for p in (project / ".github" / "workflows").glob("*.yml"))
     assert [Path(w).name for w in workflows] == ["ci.yml", "lock-upgrade.yml"]
+    tree = hashlib.sha256()
+    for path in files(project / ".github"):
+        tree.update(f"{path.relative_to(project)}\n".encode() + path.read_bytes())
+    if tree.hexdigest() in VALID_GITHUB_TREES:
+        return  # the same bytes passed below for another bake
     run = Project(project).run
     run("check-jsonschema", "--builtin-schema", "vendor.github-workflows", *workflows)
     run("check-jsonschema", "--builtin-schema", "vendor.dependabot", ".github/dependabot.yml")
     assert "No findings" in run("zizmor", "--offline", "--no-progress", ".").output
+    VALID_GITHUB_TREES.add(tree.hexdigest())
+
+
+def test_the_workflow_checks_catch_what_they_are_for(bake, tmp_path):
+    project = Project(shutil.copytree(bake(), tmp_path / "project"))
+    ci = project.path / ".github" / "workflows" / "ci.yml"
+    text = ci.read_text()
+    # A permission GitHub does not know.
+    broken = tmp_path / "broken.yml"
+    broken.write_text(text.replace("  contents: read\n", "  contents: sudo\n", 1))
+    schema = project.run(
+        "check-jsonschema", "--builtin-schema", "vendor.github-workflows", str(broken), check=False
+    )
+    assert schema.returncode == 1 and "sudo" in schema.output
+    # A tag instead of a commit, and checkout's credentials left on disk.
+    text = re.sub(r"actions/checkout@[0-9a-f]{40} # (v[\d.]+)", r"actions/checkout@\1", text)
+    ci.write_text(re.sub(r"\n +with:\n +persist-credentials: false", "", text))
+    audit = project.run("zizmor", "--offline", "--no-progress", ".", check=False)
+    assert audit.returncode != 0
+    assert "unpinned-uses" in audit.output and "artipacked" in audit.output
 
 
 def test_lock_files_are_current(baked):
