@@ -1,5 +1,6 @@
 """Every option bakes a clean, lint-free project whose own tests and commands work (no Docker)."""
 
+import hashlib
 import re
 import shutil
 import sys
@@ -7,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import OPTIONS, Project
+from tests.conftest import GIT_IDENTITY, OPTIONS, Project
 
 # Every framework with every Python version, then every other option once, one at a time.
 COMBINATIONS = [
@@ -50,7 +51,9 @@ def test_nothing_is_left_unrendered(baked):
     project, _ = baked
     for path in files(project):
         text = path.read_text()
-        assert not re.search(r"\{\{|\{%|\{#|cookiecutter\.", text), f"unrendered template syntax in {path}"
+        # ${{ ... }} is GitHub Actions' own expression syntax, in .github/ (copied unrendered).
+        unrendered = re.search(r"(?<!\$)\{\{|\{%|\{#|cookiecutter\.", text)
+        assert not unrendered, f"unrendered template syntax in {path}"
 
 
 def test_python_files_compile(baked):
@@ -73,10 +76,49 @@ def test_hadolint_finds_nothing(baked):
 def test_every_task_is_listed_with_its_help(baked):
     project, _ = baked
     listing = Project(project).invoke("--list").output
-    for name in ("build", "test", "lock", "shell", "run", "clean"):
+    for name in ("build", "test", "lock", "shell", "lint", "run", "push", "clean"):
         assert re.search(rf"^\s+{name}\s+\S", listing, re.MULTILINE), (
             f"{name} missing or without help:\n{listing}"
         )
+
+
+# Digests of .github/ trees already validated: bakes copy it unrendered, so most are identical.
+VALID_GITHUB_TREES = set()
+
+
+def test_workflows_are_valid_and_zizmor_finds_nothing(baked):
+    project, _ = baked
+    workflows = sorted(str(p) for p in (project / ".github" / "workflows").glob("*.yml"))
+    assert [Path(w).name for w in workflows] == ["ci.yml", "lock-upgrade.yml"]
+    tree = hashlib.sha256()
+    for path in files(project / ".github"):
+        tree.update(f"{path.relative_to(project)}\n".encode() + path.read_bytes())
+    if tree.hexdigest() in VALID_GITHUB_TREES:
+        return  # the same bytes passed below for another bake
+    run = Project(project).run
+    run("check-jsonschema", "--builtin-schema", "vendor.github-workflows", *workflows)
+    run("check-jsonschema", "--builtin-schema", "vendor.dependabot", ".github/dependabot.yml")
+    assert "No findings" in run("zizmor", "--offline", "--no-progress", ".").output
+    VALID_GITHUB_TREES.add(tree.hexdigest())
+
+
+def test_the_workflow_checks_catch_what_they_are_for(bake, tmp_path):
+    project = Project(shutil.copytree(bake(), tmp_path / "project"))
+    ci = project.path / ".github" / "workflows" / "ci.yml"
+    text = ci.read_text()
+    # A permission GitHub does not know.
+    broken = tmp_path / "broken.yml"
+    broken.write_text(text.replace("  contents: read\n", "  contents: sudo\n", 1))
+    schema = project.run(
+        "check-jsonschema", "--builtin-schema", "vendor.github-workflows", str(broken), check=False
+    )
+    assert schema.returncode == 1 and "sudo" in schema.output
+    # A tag instead of a commit, and checkout's credentials left on disk.
+    text = re.sub(r"actions/checkout@[0-9a-f]{40} # (v[\d.]+)", r"actions/checkout@\1", text)
+    ci.write_text(re.sub(r"\n +with:\n +persist-credentials: false", "", text))
+    audit = project.run("zizmor", "--offline", "--no-progress", ".", check=False)
+    assert audit.returncode != 0
+    assert "unpinned-uses" in audit.output and "artipacked" in audit.output
 
 
 def test_lock_files_are_current(baked):
@@ -165,8 +207,28 @@ def test_baked_tests_pass_in_a_fresh_venv_on_the_host(bake, framework, tmp_path)
         ),
         (["build"], {"DOCKER_HOST": "unix:///nonexistent.sock"}, "The Docker daemon is not answering"),
         (["build"], {"PIP_CERT": "/nonexistent.pem"}, "PIP_CERT is /nonexistent.pem, which is not a file"),
+        (["push"], {}, "No registry to push to: set docker.registry (e.g. ghcr.io/acme) in invoke.yaml"),
+        (
+            ["push", "--tag", "no good"],
+            {"INVOKE_DOCKER_REGISTRY": "127.0.0.1:5000"},
+            "--tag 'no good' is not a Docker tag",
+        ),
+        (
+            ["push"],
+            {"INVOKE_DOCKER_REGISTRY": "127.0.0.1:5000"},
+            "is not in a git repository: `invoke push` tags the image with the commit",
+        ),
     ],
-    ids=["unknown-target", "bad-package", "no-client", "no-daemon", "bad-pip-cert"],
+    ids=[
+        "unknown-target",
+        "bad-package",
+        "no-client",
+        "no-daemon",
+        "bad-pip-cert",
+        "push-no-registry",
+        "push-bad-tag",
+        "push-no-git",
+    ],
 )
 def test_bad_task_input_gets_one_clear_sentence(bake, args, env, message):
     project = Project(bake())
@@ -174,6 +236,36 @@ def test_bad_task_input_gets_one_clear_sentence(bake, args, env, message):
     result = project.invoke(*args, check=False)
     assert result.returncode != 0
     assert message in result.output and "Traceback" not in result.output
+
+
+def test_push_refuses_uncommitted_changes(bake, tmp_path):
+    project = Project(
+        shutil.copytree(bake(), tmp_path / "project"),
+        env={**GIT_IDENTITY, "INVOKE_DOCKER_REGISTRY": "127.0.0.1:5000"},
+    )
+    project.run("git", "init", "--quiet")
+    project.run("git", "add", "--all")
+    project.run("git", "commit", "--quiet", "--message", "Baked")
+    with open(project.path / "setup.py", "a") as setup:
+        setup.write("# not committed\n")
+    result = project.invoke("push", check=False)
+    assert result.returncode == 1 and "Traceback" not in result.output
+    assert result.output.strip() == (
+        "The work tree has uncommitted changes, so the commit tag would not match the image: "
+        "commit or stash them, then `invoke build` and `invoke push`."
+    )
+
+
+def test_ci_summary_shows_the_junit_results(bake, tmp_path):
+    (tmp_path / "test_sample.py").write_text(
+        "def test_passes():\n    pass\n\n\ndef test_fails():\n    assert 1 == 2\n"
+    )
+    junit = tmp_path / "junit.xml"
+    runner = Project(tmp_path)
+    runner.run(sys.executable, "-m", "pytest", "-p", "no:cacheprovider", f"--junitxml={junit}", check=False)
+    summary = runner.run(sys.executable, str(bake() / ".github" / "junit-summary.py"), str(junit)).output
+    assert "| 1 | 1 | 0 | 0 |" in summary
+    assert "**failure: `test_sample.test_fails`**" in summary and "assert 1 == 2" in summary
 
 
 def test_this_repository_is_ruff_clean():

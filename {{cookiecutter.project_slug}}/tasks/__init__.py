@@ -1,18 +1,19 @@
 """Build, test, run and lock {{ cookiecutter.project_name }} with Docker. `invoke --list` shows the tasks.
 
 One module per concern: docker.py (docker, builds, secrets), locks.py (`lock`), service.py
-(`build`, `test`, `run`, `clean`), dev.py (`shell`). Settings are in the `configure()` block
-below; override them in invoke.yaml or with INVOKE_DOCKER_* variables
+(`build`, `test`, `run`, `clean`), dev.py (`shell`, `lint`), release.py (`push`). Settings are
+in the `configure()` block below; override them in invoke.yaml or with INVOKE_DOCKER_* variables
 (e.g. INVOKE_DOCKER_PYTHON_IMAGE=python:{{ cookiecutter.python_version }}-slim).
 """
 
 from invoke import Collection
 
-from .dev import shell
+from .dev import lint, shell
 from .locks import lock
+from .release import push
 from .service import build, clean, run, test
 
-namespace = Collection(build, test, lock, shell, run, clean)
+namespace = Collection(build, test, lock, shell, lint, run, push, clean)
 namespace.configure(
     {
         "docker": {
@@ -29,6 +30,12 @@ namespace.configure(
             "data_volume": "{{ cookiecutter.project_slug }}-data",
             # BuildKit progress output: auto, plain or tty.
             "progress": "auto",
+            # Where `invoke push` pushes <image>:<tag> (e.g. ghcr.io/acme); empty: nowhere.
+            "registry": "",
+            # BuildKit cache to import and export on every build, {target} replaced by the stage
+            # built (CI: type=gha,scope={target} and type=gha,mode=max,scope={target}).
+            "cache_from": "",
+            "cache_to": "",
         }
     }
 )

@@ -1,10 +1,11 @@
-"""The dev loop: the localdev image (test and dev tools, the working copy mounted at /app)."""
+"""The dev loop: the localdev image (test and dev tools, the working copy mounted at /app), and
+lint, which runs there."""
 
 import hashlib
 import json
 import shlex
 
-from invoke import task
+from invoke import Exit, task
 
 from .docker import ROOT, build_image, check_docker, image_tag, run_container
 from .locks import LOCKS
@@ -45,3 +46,31 @@ def localdev_image(c, python_image=None):
 def shell(c, python_image=None):
     """Open a shell in the localdev image with the working copy mounted at /app."""
     run_container(c, localdev_image(c, python_image), ["bash"], mount=True)
+
+
+@task(
+    help={
+        "fix": "Let ruff fix what it can and format the code first.",
+        "python-image": "Base image (default: the docker.python_image setting).",
+    }
+)
+def lint(c, fix=False, python_image=None):
+    """Lint in the localdev image: ruff (check, format) on the code, hadolint on the Dockerfile."""
+    if fix:
+        checks = ["ruff check --fix .", "ruff format ."]
+    else:
+        checks = ["ruff check .", "ruff format --check ."]
+    # Every linter runs, so one run lists every finding; any finding fails the whole.
+    script = "status=0; " + " ".join(f"{check} || status=1;" for check in checks)
+    script += " hadolint Dockerfile || status=1; exit $status"
+    try:
+        run_container(c, localdev_image(c, python_image), ["sh", "-c", script], mount=True)
+    except Exit as error:
+        if error.code != 1:
+            raise
+        raise Exit(
+            "Lint found problems, listed above with their files"
+            + ("." if fix else "; `invoke lint --fix` fixes what ruff can."),
+            code=1,
+        ) from None
+    print("Lint found nothing.")

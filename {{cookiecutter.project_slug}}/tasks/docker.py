@@ -18,6 +18,11 @@ from invoke import Exit
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCKERFILE = ROOT / "Dockerfile"
+# Labels `invoke build` puts on the service image, which `invoke push` checks before it pushes:
+# whether the test gate ran, and the git commit the image was built from (+"-dirty" when the
+# work tree had uncommitted changes).
+TESTS_LABEL = "{{ cookiecutter.project_slug }}.tests"
+REVISION_LABEL = "org.opencontainers.image.revision"
 
 
 def docker(c, *args, interactive=False, **kwargs):
@@ -79,6 +84,18 @@ def setup_keyword(name):
     return None
 
 
+def source_revision():
+    """(commit, dirty) of the git work tree holding the project, or None outside git."""
+    if not shutil.which("git"):
+        return None
+    git = ["git", "-C", str(ROOT)]
+    head = subprocess.run([*git, "rev-parse", "HEAD"], capture_output=True, text=True)
+    if head.returncode:
+        return None
+    status = subprocess.run([*git, "status", "--porcelain", "--", "."], capture_output=True)
+    return head.stdout.strip(), bool(status.stdout.strip())
+
+
 @contextlib.contextmanager
 def build_secrets():
     """--secret arguments handing the host's PIP_INDEX_URL, PIP_EXTRA_INDEX_URL and PIP_CERT to
@@ -138,14 +155,27 @@ def build_image(
     command += ["--build-arg", f"VERSION={setup_keyword('version') or 'unversioned'}"]
     for arg in args:
         command += ["--build-arg", arg]
+    labels = list(labels)
+    if target == "service":
+        labels.append(f"{TESTS_LABEL}={'skipped' if skip_tests else 'passed'}")
+        revision = source_revision()
+        if revision:
+            labels.append(f"{REVISION_LABEL}={revision[0]}{'-dirty' if revision[1] else ''}")
     for label in labels:
         command += ["--label", label]
     if no_cache:
         command.append("--no-cache")
+    # BuildKit cache import/export (CI: the GitHub Actions cache), one scope per target.
+    if c.docker.cache_from:
+        command += ["--cache-from", c.docker.cache_from.replace("{target}", target)]
+    if c.docker.cache_to:
+        command += ["--cache-to", c.docker.cache_to.replace("{target}", target)]
+    # --load: a builder other than the engine's own (CI's docker-container) keeps images to
+    # itself unless told to load them into the engine.
     command += (
         ["--output", f"type=local,dest={output}"]
         if output
-        else ["--tag", tag or image_tag(c, target)]
+        else ["--load", "--tag", tag or image_tag(c, target)]
     )
     with build_secrets() as secrets:
         docker(c, *command, *secrets, str(ROOT), env={"DOCKER_BUILDKIT": "1"})
