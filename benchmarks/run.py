@@ -585,13 +585,16 @@ def main():
         parser.error(f"--runs must be 1 to {len(NEW_DEPENDENCIES)} (one new dependency per run)")
     if problem := docker_problem():
         sys.exit(problem)
-    base_image = python_image("3.13")
+    options = json.loads((ROOT / "cookiecutter.json").read_text())
+    # The template's default Python, which the bakes below get too.
+    version = options["python_version"][0]
+    base_image = python_image(version)
     if base_image is None:
-        sys.exit("No python:3.13-slim image (nor its stand-in): run scripts/provision-docker.")
+        sys.exit(f"No python:{version}-slim image (nor its stand-in): run scripts/provision-docker.")
     started = time.perf_counter()
     LOG.parent.mkdir(exist_ok=True)
     LOG.write_text("")
-    installers = json.loads((ROOT / "cookiecutter.json").read_text()).get("installer")
+    installers = options.get("installer")
     with tempfile.TemporaryDirectory(prefix="pdt-bench-") as tmp:
         project = bake(Path(tmp, "d"), "pip" if installers else None)
         files = BENCH / "dockerfiles"

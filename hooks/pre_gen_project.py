@@ -14,7 +14,7 @@ import unicodedata
 
 # These mirror the choice lists in cookiecutter.json (a unit test checks it).
 LICENSES = ("MIT", "Apache-2.0", "BSD-3-Clause", "Proprietary")
-PYTHON_VERSIONS = ("3.13", "3.11")
+PYTHON_VERSIONS = ("3.14", "3.15", "3.13", "3.11")
 FRAMEWORKS = ("flask", "fastapi", "none")
 INSTALLERS = ("uv", "pip")
 
@@ -34,7 +34,8 @@ DEPENDENCY_NAMES = frozenset(
     }
 )
 
-SLUG_RE = re.compile(r"[a-z][a-z0-9]*(-[a-z0-9]+)*")
+# Distribution (PEP 508) and Docker image names may start with a digit; package names may not.
+SLUG_RE = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
 PACKAGE_RE = re.compile(r"[a-z_][a-z0-9_]*")
 EMAIL_RE = re.compile(r'[^@\s"\\]+@[^@\s"\\]+\.[^@\s"\\]+')
 VERSION_RE = re.compile(r"\d+(\.\d+)*((a|b|rc)\d+)?(\.post\d+)?(\.dev\d+)?", re.ASCII)
@@ -91,7 +92,7 @@ def check_slug(value: object) -> str | None:
         return _refuse(
             "project_slug",
             value,
-            "use lowercase letters, digits and single hyphens, starting with a letter (e.g. my-service)",
+            "use lowercase letters, digits and single hyphens (e.g. my-service or 3d-printer)",
         )
     return None
 
@@ -100,7 +101,8 @@ def check_package_name(value: object) -> str | None:
     """Check package_name: an importable name that shadows nothing."""
     allowed = (
         "use a lowercase Python identifier (letters, digits, underscores) that is "
-        "not a keyword, a standard-library module or a dependency (e.g. my_service)"
+        "does not start with a digit and is not a keyword, a standard-library module or a "
+        "dependency (e.g. my_service or _3d_printer)"
     )
     if (
         not isinstance(value, str)

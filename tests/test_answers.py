@@ -17,6 +17,7 @@ BAD_ANSWERS = {
     "project_slug-space": ("project_slug", "My Slug"),
     "project_slug-double-hyphen": ("project_slug", "my--service"),
     "package_name-hyphen": ("package_name", "my-service"),
+    "package_name-leading-digit": ("package_name", "3d_printer"),
     "package_name-keyword": ("package_name", "class"),
     "package_name-stdlib": ("package_name", "json"),
     "package_name-dependency": ("package_name", "flask"),
@@ -82,3 +83,19 @@ def test_defaults_bake(tmp_path, config_file):
     project = tmp_path / "my-service"
     assert (project / "requirements" / "base.txt").is_file()
     assert not (project / "requirements" / "_locks").exists()
+
+
+@pytest.mark.parametrize(
+    ("project_name", "slug", "package"),
+    [("Café Ünïcode", "cafe-unicode", "cafe_unicode"), ("3d printer", "3d-printer", "_3d_printer")],
+    ids=["non-ascii", "leading-digit"],
+)
+def test_any_project_name_bakes_with_derived_names(tmp_path, config_file, project_name, slug, package):
+    """A project name in any language, or starting with a digit, bakes with valid derived names."""
+    result = bake(tmp_path, config_file, f"project_name={project_name}")
+
+    assert result.returncode == 0, result.stderr + result.stdout
+    project = tmp_path / slug
+    assert (project / "src" / package / "cli.py").is_file()
+    assert f'name="{slug}"' in (project / "setup.py").read_text(encoding="utf-8")
+    assert f"# {project_name}:" in (project / "Dockerfile").read_text(encoding="utf-8")

@@ -268,6 +268,20 @@ def test_ci_summary_shows_the_junit_results(bake, tmp_path):
     assert "**failure: `test_sample.test_fails`**" in summary and "assert 1 == 2" in summary
 
 
+def test_native_windows_gets_one_sentence_pointing_to_wsl(bake):
+    # invoke as on Windows: the baked tasks stop while loading, before any uid or POSIX quoting.
+    as_windows = (
+        "import sys; from invoke.main import program; sys.platform = 'win32'; "
+        "program.run(['invoke', 'build'])"
+    )
+    result = Project(bake()).run(sys.executable, "-c", as_windows, check=False)
+    assert result.returncode == 1
+    assert result.output == (
+        "These tasks do not run in a native Windows shell: "
+        "run them in WSL 2, as README.md explains under Windows.\n"
+    )
+
+
 def test_this_repository_is_ruff_clean():
     root = Path(__file__).resolve().parent.parent
     paths = [p for p in ("hooks", "tests", "tasks.py", "benchmarks") if (root / p).exists()]

@@ -20,27 +20,48 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import Project
+from tests.conftest import OPTIONS, Project
 
 pytestmark = pytest.mark.docker
 
-# Every framework with the defaults (Python 3.13, uv), Python 3.11 once, and pip once.
+# Every framework on the default Python with uv, and pip once: every check of this module.
 SERVICES = [
     {"framework": "flask"},
     {"framework": "fastapi"},
     {"framework": "none"},
-    {"framework": "fastapi", "python_version": "3.11"},
     {"framework": "flask", "installer": "pip"},
 ]
-SERVICE_IDS = ["-".join(s.values()) for s in SERVICES]
+# Each other Python the template offers, once (fastapi on 3.15 for its compiled pydantic-core):
+# only the checks marked `every_python`. They come after SERVICES, so a service keeps its index.
+OTHER_PYTHONS = [
+    {"framework": "fastapi", "python_version": "3.15"},
+    {"framework": "flask", "python_version": "3.13"},
+    {"framework": "fastapi", "python_version": "3.11"},
+]
 # Steps that install dependencies or tools: a code-only change must find every one cached.
 DEPENDENCY_STAGES = ("build-base", "service-deps", "app", "test-deps")
+every_python = pytest.mark.every_python
 
 
-@pytest.fixture(scope="module", params=SERVICES, ids=SERVICE_IDS)
+def service_id(answers):
+    """A test id for a service's answers, with its Python: flask-3.14, flask-3.14-pip, ..."""
+    defaults = {"framework": None, "python_version": OPTIONS["python_version"][0]}
+    return "-".join({**defaults, **answers}.values())
+
+
+def pytest_generate_tests(metafunc):
+    """Run each test on SERVICES, and those marked `every_python` on OTHER_PYTHONS too."""
+    if "service" in metafunc.fixturenames:
+        every = metafunc.definition.get_closest_marker("every_python")
+        services = SERVICES + (OTHER_PYTHONS if every else [])
+        metafunc.parametrize("service", services, ids=service_id, indirect=True, scope="module")
+
+
+@pytest.fixture(scope="module")
 def service(request, docker_project):
-    """A baked project whose service image was built with `invoke build --target service`."""
-    project = docker_project(f"service-{SERVICE_IDS[request.param_index]}", **request.param)
+    """A baked project whose service image was built with `invoke build --target service`, which
+    runs its tests as the gate."""
+    project = docker_project(f"service-{service_id(request.param)}", **request.param)
     project.invoke("build", "--target", "service")
     project.answers = request.param
     return project
@@ -145,6 +166,7 @@ def new_layer_bytes(image, old_layers, directory):
         return sum(archive.getmember(path).size for layer, path in pairs if layer not in old_layers)
 
 
+@every_python
 def test_service_answers_turns_healthy_and_stops_at_once(service):
     port = free_port()
     web = service.answers["framework"] != "none"
@@ -226,6 +248,7 @@ def test_a_data_dir_it_cannot_use_stops_the_service_with_one_sentence(service, o
     assert "Traceback" not in run.stdout + run.stderr
 
 
+@every_python
 def test_service_image_holds_only_what_ships(service):
     image = image_of(service)
     config = json.loads(docker("image", "inspect", image))[0]["Config"]
@@ -244,11 +267,13 @@ def test_service_image_holds_only_what_ships(service):
         ls -A /app
         for tool in gcc cc g++ make pip-compile pytest; do command -v $tool; done
         python -c 'import importlib.util as u; print([m for m in ("pytest", "coverage") if u.find_spec(m)])'
+        python -c 'import sys; print("%d.%d" % sys.version_info[:2])'
         find / -xdev \\( -name conftest.py -o -name test_cli.py \\) -print 2>/dev/null
         true
     """,
     ).split()
-    assert probe == ["10001", "10001:10001", "src", "[]"], f"unexpected in the service image: {probe}"
+    version = service.answers.get("python_version", OPTIONS["python_version"][0])
+    assert probe == ["10001", "10001:10001", "src", "[]", version], f"unexpected in the service image: {probe}"
 
 
 def test_invoke_test_passes_and_leaves_reports(service):
@@ -273,7 +298,7 @@ def test_failing_test_fails_invoke_and_plain_docker_builds(variant, base_image):
     assert "test_this_fails" in build.output and "Tests failed (pytest exit code 1)" in build.output
     assert "test_writes_to_the_cwd" in build.output and "Permission denied" in build.output
 
-    version = variant.answers.get("python_version", "3.13")
+    version = variant.answers.get("python_version", OPTIONS["python_version"][0])
     plain = variant.run(
         "docker", "build", "--build-arg", f"PYTHON_IMAGE={base_image(version)}", ".", check=False
     )

@@ -86,17 +86,42 @@ def test_cookiecutter_json_defaults_are_valid():
     assert pre.validate(dict(answers)) is None
 
 
+@pytest.mark.parametrize(
+    ("project_name", "slug", "package"),
+    [
+        ("My Service", "my-service", "my_service"),
+        ("Café Ünïcode", "cafe-unicode", "cafe_unicode"),
+        ("3d printer", "3d-printer", "_3d_printer"),
+        ("Acme_Billing  API!", "acme-billing-api", "acme_billing_api"),
+    ],
+    ids=["default", "non-ascii", "leading-digit", "punctuation"],
+)
+def test_names_are_derived_valid_from_any_project_name(project_name, slug, package):
+    """cookiecutter.json derives a valid slug (slugify transliterates) and package name."""
+    context = generate_context(
+        str(REPO_ROOT / "cookiecutter.json"), extra_context={"project_name": project_name}
+    )
+    answers = prompt_for_config(context, no_input=True)
+    assert (answers["project_slug"], answers["package_name"]) == (slug, package)
+    assert pre.validate(dict(answers)) is None
+
+
 GOOD_ANSWERS = {
     "project_name-non-ascii": ("project_name", "Élan Vital 2"),
     "project_slug-two-letters": ("project_slug", "ab"),
+    "project_slug-leading-digit": ("project_slug", "3d-printer"),
+    "project_slug-digits": ("project_slug", "2048"),
     "project_slug-hyphens-digits": ("project_slug", "web-api-2"),
     "package_name-leading-underscore": ("package_name", "_private"),
+    "package_name-underscore-digit": ("package_name", "_3d_printer"),
     "package_name-digits": ("package_name", "web_api2"),
     "description-punctuation": ("description", "Uses 'single' quotes & <tags>."),
     "author_email-plus-subdomain": ("author_email", "first.last+tag@sub.example.org"),
     "version-single-number": ("version", "1"),
     "version-every-suffix": ("version", "2024.1.0rc2.post1.dev3"),
     "license-proprietary": ("license", "Proprietary"),
+    "python_version-3.15": ("python_version", "3.15"),
+    "python_version-3.13": ("python_version", "3.13"),
     "python_version-3.11": ("python_version", "3.11"),
     "framework-none": ("framework", "none"),
     "port-lowest": ("port", "1"),
@@ -123,7 +148,8 @@ BAD_ANSWERS = {
     "project_name-tab": ("project_name", "My\tService"),
     "project_slug-space": ("project_slug", "my slug"),
     "project_slug-uppercase": ("project_slug", "My-Service"),
-    "project_slug-leading-digit": ("project_slug", "1service"),
+    "project_slug-leading-hyphen": ("project_slug", "-service"),
+    "project_slug-non-ascii": ("project_slug", "café-ünïcode"),
     "project_slug-double-hyphen": ("project_slug", "my--service"),
     "project_slug-trailing-hyphen": ("project_slug", "my-service-"),
     "project_slug-underscore": ("project_slug", "my_service"),
@@ -132,6 +158,7 @@ BAD_ANSWERS = {
     "package_name-hyphen": ("package_name", "my-service"),
     "package_name-uppercase": ("package_name", "MyService"),
     "package_name-leading-digit": ("package_name", "1service"),
+    "package_name-leading-digit-derived": ("package_name", "3d_printer"),
     "package_name-keyword": ("package_name", "class"),
     "package_name-stdlib-module": ("package_name", "json"),
     "package_name-stdlib-package": ("package_name", "email"),
@@ -227,7 +254,7 @@ def test_rendered_pre_hook_keeps_hostile_answers_as_data(tmp_path, name):
     result = run_script(render_hook("pre_gen_project", answers, tmp_path), tmp_path)
     assert result.returncode == 1
     assert result.stderr == f"project_slug {name!r} is not allowed: " + (
-        "use lowercase letters, digits and single hyphens, starting with a letter (e.g. my-service).\n"
+        "use lowercase letters, digits and single hyphens (e.g. my-service or 3d-printer).\n"
     )
     assert not (tmp_path / "pwned").exists()
 

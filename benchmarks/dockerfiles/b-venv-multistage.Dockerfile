@@ -8,7 +8,7 @@
 # example LDAP library are left out: this app needs no system library. The one change made to
 # run here: each pip step mounts the pip.conf and CA bundle secrets (pip_conf, ca_cert) that
 # every build on this machine needs to reach PyPI; they never reach a layer.
-ARG PYTHON_IMAGE=python:3.13-slim
+ARG PYTHON_IMAGE=python:3.14-slim
 FROM ${PYTHON_IMAGE} AS build
 RUN python3 -m venv /venv
 

@@ -14,7 +14,7 @@
 #   --no-editable` become their pip-interface equivalents `uv pip sync` of that lock and
 #   `uv pip install --no-deps` of the project;
 # - the guide's `COPY --chown=app:app` needs an `app` user, created as uv-docker-example does.
-ARG PYTHON_IMAGE=python:3.13-slim
+ARG PYTHON_IMAGE=python:3.14-slim
 FROM ${PYTHON_IMAGE} AS builder
 ARG UV_VERSION=0.13.9
 RUN --mount=type=secret,id=pip_conf,target=/etc/pip.conf \

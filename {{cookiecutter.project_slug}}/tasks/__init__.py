@@ -6,12 +6,21 @@ in the `configure()` block below; override them in invoke.yaml or with INVOKE_DO
 (e.g. INVOKE_DOCKER_PYTHON_IMAGE=python:{{ cookiecutter.python_version }}-slim).
 """
 
-from invoke import Collection
+import sys
+
+from invoke import Collection, Exit
 
 from .dev import lint, shell
 from .locks import lock
 from .release import push
 from .service import build, clean, run, test
+
+# The tasks run containers as your user id (os.getuid) and quote commands for a POSIX shell.
+if sys.platform == "win32":
+    raise Exit(
+        "These tasks do not run in a native Windows shell: "
+        "run them in WSL 2, as README.md explains under Windows."
+    )
 
 namespace = Collection(build, test, lock, shell, lint, run, push, clean)
 namespace.configure(
