@@ -273,7 +273,7 @@ def test_service_image_holds_only_what_ships(service):
     """,
     ).split()
     version = service.answers.get("python_version", OPTIONS["python_version"][0])
-    assert probe == ["10001", "10001:10001", "src", "[]", version], f"unexpected in the service image: {probe}"
+    assert probe == ["10001", "10001:10001", "src", "[]", version], f"unexpected in the image: {probe}"
 
 
 def test_invoke_test_passes_and_leaves_reports(service):
