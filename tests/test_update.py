@@ -15,11 +15,12 @@ from pathlib import Path
 import pytest
 from cookiecutter.main import cookiecutter
 
-from tests.conftest import ROOT, Project
+from tests.conftest import OPTIONS, ROOT, Project
 from tests.test_hooks import VALID, make_baked_tree, render_hook
 
 TEMPLATE_PARTS = ("cookiecutter.json", "hooks", "{{cookiecutter.project_slug}}")
-LOCK_SET = "requirements/_locks/flask-py3.13"
+# The lock set a bake with the default answers ships (flask on the default Python).
+LOCK_SET = f"requirements/_locks/flask-py{OPTIONS['python_version'][0]}"
 LOCKS = ("base.txt", "test.txt", "dev.txt")
 GIT_IDENTITY = {
     "GIT_AUTHOR_NAME": "Template Test",
