@@ -33,7 +33,9 @@ class DapClient:
         header, _, self.buffer = self.buffer.partition(b"\r\n\r\n")
         length = int(
             next(
-                line.split(b":")[1] for line in header.split(b"\r\n") if line.lower().startswith(b"content-length")
+                line.split(b":")[1]
+                for line in header.split(b"\r\n")
+                if line.lower().startswith(b"content-length")
             )
         )
         while len(self.buffer) < length:

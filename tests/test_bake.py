@@ -1,5 +1,6 @@
 """Every option bakes a clean, lint-free project whose own tests and commands work (no Docker)."""
 
+import json
 import re
 import shutil
 import sys
@@ -7,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import OPTIONS, Project
+from tests.conftest import OPTIONS, Project, docker_unavailable
 
 # Every framework with every Python version, then every other option once, one at a time.
 COMBINATIONS = [
@@ -73,7 +74,7 @@ def test_hadolint_finds_nothing(baked):
 def test_every_task_is_listed_with_its_help(baked):
     project, _ = baked
     listing = Project(project).invoke("--list").output
-    for name in ("build", "test", "lock", "shell", "run", "clean"):
+    for name in ("build", "test", "dev", "lock", "shell", "run", "compose", "clean"):
         assert re.search(rf"^\s+{name}\s+\S", listing, re.MULTILINE), (
             f"{name} missing or without help:\n{listing}"
         )
@@ -165,8 +166,18 @@ def test_baked_tests_pass_in_a_fresh_venv_on_the_host(bake, framework, tmp_path)
         ),
         (["build"], {"DOCKER_HOST": "unix:///nonexistent.sock"}, "The Docker daemon is not answering"),
         (["build"], {"PIP_CERT": "/nonexistent.pem"}, "PIP_CERT is /nonexistent.pem, which is not a file"),
+        (["dev"], {"DOCKER_HOST": "unix:///nonexistent.sock"}, "The Docker daemon is not answering"),
+        (["dev", "--wait"], {}, "--wait waits for a debugger to attach: use it together with --debug."),
     ],
-    ids=["unknown-target", "bad-package", "no-client", "no-daemon", "bad-pip-cert"],
+    ids=[
+        "unknown-target",
+        "bad-package",
+        "no-client",
+        "no-daemon",
+        "bad-pip-cert",
+        "dev-no-daemon",
+        "dev-wait",
+    ],
 )
 def test_bad_task_input_gets_one_clear_sentence(bake, args, env, message):
     project = Project(bake())
@@ -181,3 +192,14 @@ def test_this_repository_is_ruff_clean():
     paths = [p for p in ("hooks", "tests", "tasks.py", "benchmarks") if (root / p).exists()]
     Project(root).run(sys.executable, "-m", "ruff", "check", "--no-cache", *paths)
     Project(root).run(sys.executable, "-m", "ruff", "format", "--no-cache", "--check", *paths)
+
+
+@pytest.mark.docker
+def test_compose_file_is_valid(baked, docker_engine):
+    project, _ = baked
+    if Project(project).run("docker", "compose", "version", check=False).returncode:
+        docker_unavailable("No docker compose plugin (run scripts/provision-docker).")
+    config = Project(project).run("docker", "compose", "--profile", "debug", "config", "--format", "json")
+    services = json.loads(config.output)["services"]
+    assert sorted(services) == ["debug", "dev", "service"]
+    assert services["service"]["read_only"] and services["dev"]["volumes"][0]["target"] == "/app"

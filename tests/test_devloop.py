@@ -161,7 +161,9 @@ def test_dev_reloads_edits_without_building_and_stops_at_once(devloop):
         dev.process.wait(10)
         assert dev.process.returncode == 0, dev.output[-3000:]
     assert "docker build" not in dev.output.partition("docker compose run")[2]
-    assert docker("image", "inspect", "--format", "{{.Id}}", f"{project.compose_name}:localdev") == image_before
+    assert (
+        docker("image", "inspect", "--format", "{{.Id}}", f"{project.compose_name}:localdev") == image_before
+    )
     assert containers(project) == []
 
 
@@ -171,10 +173,9 @@ def breakpoint_line(project):
     return next(n for n, line in enumerate(lines, 1) if "Hello, {name}!" in line)
 
 
+@pytest.mark.parametrize("devloop", ["flask", "fastapi"], indirect=True)
 def test_debugger_stops_at_a_breakpoint_in_the_endpoint(devloop):
     project = devloop
-    if project.framework == "none":
-        pytest.skip("a worker has no endpoint; its debugger is the same code path")
     port = free_port()
     line = breakpoint_line(project)
     source = f"/app/src/{project.package}/app.py"
@@ -185,15 +186,23 @@ def test_debugger_stops_at_a_breakpoint_in_the_endpoint(devloop):
         def connect():
             nonlocal client
             client = DapClient("127.0.0.1", 5678, timeout=5)
-            client.request("initialize", adapterID="debugpy", clientID="pdt", pathFormat="path",
-                           linesStartAt1=True, columnsStartAt1=True)
+            client.request(
+                "initialize",
+                adapterID="debugpy",
+                clientID="pdt",
+                pathFormat="path",
+                linesStartAt1=True,
+                columnsStartAt1=True,
+            )
             return True
 
         wait_for(connect, 30, "debugpy to answer initialize on 127.0.0.1:5678")
         try:
             attach = client.send("attach", justMyCode=True)
             client.event("initialized")
-            breakpoints = client.request("setBreakpoints", source={"path": source}, breakpoints=[{"line": line}])
+            breakpoints = client.request(
+                "setBreakpoints", source={"path": source}, breakpoints=[{"line": line}]
+            )
             assert breakpoints["body"]["breakpoints"][0]["verified"], breakpoints
             client.request("configurationDone")
             client.response(attach)
@@ -226,36 +235,36 @@ def test_debugger_stops_at_a_breakpoint_in_the_endpoint(devloop):
         wait_for(lambda: containers(project) == [], 10, "the dev container to be removed")
 
 
+@pytest.mark.parametrize("devloop", ["flask"], indirect=True)
 def test_compose_runs_the_service_healthy_and_the_dev_service_reloading(devloop):
     project = devloop
-    if project.framework != "flask":
-        pytest.skip("Compose is checked once, with flask; `invoke dev` runs Compose for every framework")
-    port = free_port()
-    env = {**project.env, "INVOKE_DOCKER_PORT": str(port)}
-    # The tasks hand Compose their settings and secrets: Compose builds the service (tests run).
-    project.invoke("compose", "--", "up", "--detach", "--wait", "service", env=env)
-    assert get_json(f"http://127.0.0.1:{port}/hello/compose") == (200, {"message": "Hello, compose!"})
-    health = docker("inspect", "--format", "{{.State.Health.Status}}", f"{project.compose_name}-service-1")
-    assert health.strip() == "healthy"
-    project.run("docker", "compose", "down", env=env)
-
-    # Plain `docker compose`, as a user types it, runs the dev service: it reloads an edit.
-    dev_port = free_port()
-    env.update(INVOKE_DOCKER_PORT=str(dev_port), UID=str(project.uid), GID=str(project.uid))
-    project.run("docker", "compose", "up", "--detach", "dev", env=env)
+    saved = dict(project.env)
     try:
-        wait_for(lambda: hello(dev_port) == "Hello, dev!", 60, "the Compose dev service")
+        # The tasks hand Compose their settings and secrets: Compose builds the service (tests run).
+        port = free_port()
+        project.env["INVOKE_DOCKER_PORT"] = str(port)
+        project.invoke("compose", "--", "up", "--detach", "--wait", "service")
+        assert get_json(f"http://127.0.0.1:{port}/hello/compose") == (200, {"message": "Hello, compose!"})
+        container = f"{project.compose_name}-service-1"
+        assert docker("inspect", "--format", "{{.State.Health.Status}}", container).strip() == "healthy"
+        project.run("docker", "compose", "down")
+
+        # Plain `docker compose`, as a user types it, runs the dev service: it reloads an edit.
+        port = free_port()
+        project.env.update(INVOKE_DOCKER_PORT=str(port), UID=str(project.uid), GID=str(project.uid))
+        project.run("docker", "compose", "up", "--detach", "dev")
+        wait_for(lambda: hello(port) == "Hello, dev!", 60, "the Compose dev service")
         edit(project, "app.py", 'f"Hello, {name}!"', 'f"Composed, {name}!"')
-        wait_for(lambda: hello(dev_port) == "Composed, dev!", 20, "the edit through Compose")
+        wait_for(lambda: hello(port) == "Composed, dev!", 20, "the edit through Compose")
     finally:
         restore(project)
-        project.run("docker", "compose", "down", env=env)
+        project.run("docker", "compose", "down", check=False)
+        project.env = saved
 
 
+@pytest.mark.parametrize("devloop", ["flask"], indirect=True)
 def test_bad_dev_input_gets_one_sentence_and_leaves_nothing_running(devloop):
     project = devloop
-    if project.framework != "flask":
-        pytest.skip("checked once, with flask")
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
         taken.listen()
@@ -273,28 +282,32 @@ def test_bad_dev_input_gets_one_sentence_and_leaves_nothing_running(devloop):
             assert "Traceback" not in result.output and containers(project) == []
 
 
+@pytest.mark.parametrize("devloop", ["flask"], indirect=True)
 def test_dev_without_the_compose_plugin_names_how_to_get_it(devloop, tmp_path):
     project = devloop
-    if project.framework != "flask":
-        pytest.skip("checked once, with flask")
-    plugin = Path(shutil.which("docker-compose", path="/usr/libexec/docker/cli-plugins:/usr/lib/docker/cli-plugins") or "")
+    plugin = Path(
+        shutil.which("docker-compose", path="/usr/libexec/docker/cli-plugins:/usr/lib/docker/cli-plugins")
+        or ""
+    )
     if os.geteuid() != 0 or not plugin.is_file():
         pytest.skip("hiding the installed plugin needs root and the plugin in a system directory")
     # The real docker CLI, in a mount namespace where the plugin is an empty file.
-    hide = f"mount --bind /dev/null {plugin} && exec \"$@\""
+    hide = f'mount --bind /dev/null {plugin} && exec "$@"'
     result = subprocess.run(
         ["unshare", "--mount", "sh", "-c", hide, "sh", sys.executable, "-m", "invoke", "dev"],
-        cwd=project.path, env=project.env, capture_output=True, text=True,
+        cwd=project.path,
+        env=project.env,
+        capture_output=True,
+        text=True,
     )
     output = result.stdout + result.stderr
     assert result.returncode != 0 and "Docker Compose v2 is missing" in output, output
     assert "docker-compose package from trixie" in output and "Traceback" not in output
 
 
+@pytest.mark.parametrize("devloop", ["flask"], indirect=True)
 def test_dev_container_runs_as_the_host_user(devloop):
     project = devloop
-    if project.framework != "flask":
-        pytest.skip("checked once, with flask")
     if not DEVCONTAINER_CLI.exists():
         docker_unavailable(f"No Dev Containers CLI at {DEVCONTAINER_CLI} (scripts/test installs it).")
     cli = [str(DEVCONTAINER_CLI), "--workspace-folder", str(project.path)]
@@ -309,6 +322,8 @@ def test_dev_container_runs_as_the_host_user(devloop):
     finally:
         for container in containers(project):
             docker("rm", "--force", container, check=False)
-        images = docker("image", "ls", "--quiet", "--filter", f"reference=vsc-*{project.compose_name}*").split()
+        images = docker(
+            "image", "ls", "--quiet", "--filter", f"reference=vsc-*{project.compose_name}*"
+        ).split()
         if images:
             docker("image", "rm", "--force", *set(images), check=False)

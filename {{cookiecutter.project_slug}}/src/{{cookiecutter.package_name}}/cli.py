@@ -88,7 +88,7 @@ def dev(settings, debug=False, wait=False):
     # SIGTERM and SIGINT on as SIGINT, which stops the worker at once.
     watchfiles.run_process(
         SOURCE,
-        target=[sys.executable, "-m", "{{ cookiecutter.package_name }}", "serve"],
+        target=f"{sys.executable} -m {{ cookiecutter.package_name }} serve",
         target_type="command",
         watch_filter=watchfiles.PythonFilter(),
     )
