@@ -17,9 +17,10 @@ import time
 import urllib.request
 from pathlib import Path
 
+import invoke
 import pytest
 
-from tests.conftest import ROOT, docker_unavailable
+from tests.conftest import ROOT, Project, docker_unavailable
 from tests.dap import DapClient
 from tests.test_docker import as_host_user, docker, free_port, get_json, wait_for
 
@@ -310,6 +311,22 @@ def test_dev_container_runs_as_the_host_user(devloop):
     project = devloop
     if not DEVCONTAINER_CLI.exists():
         docker_unavailable(f"No Dev Containers CLI at {DEVCONTAINER_CLI} (scripts/test installs it).")
+    if project.prefix:  # the CLI asks the host `id -u -n`: name the uid, in a mount namespace only
+        passwd = project.path.parent / "passwd"
+        passwd.write_text(
+            Path("/etc/passwd").read_text() + f"pdt-host:x:{project.uid}:{project.uid}::/tmp:/bin/sh\n"
+        )
+        passwd.chmod(0o644)
+        named = ["unshare", "--mount", "sh", "-c", 'mount --bind "$0" /etc/passwd && exec "$@"', str(passwd)]
+        # initializeCommand runs `invoke` from PATH; the suite's own Python may sit where the host
+        # user cannot run it (root's home), so the user gets invoke in a venv of its own.
+        python = next(p for p in ("/usr/bin/python3", "/usr/local/bin/python3") if Path(p).exists())
+        tools = project.path.parent / "venv"
+        project.run(python, "-m", "venv", str(tools))
+        project.run(str(tools / "bin" / "pip"), "install", "--quiet", f"invoke=={invoke.__version__}")
+        env = {**project.env, "PATH": f"{tools / 'bin'}{os.pathsep}{project.env['PATH']}"}
+        project = Project(project.path, env=env, prefix=[*named, *project.prefix])
+        project.uid, project.compose_name = devloop.uid, devloop.compose_name
     cli = [str(DEVCONTAINER_CLI), "--workspace-folder", str(project.path)]
     try:
         up = project.run(cli[0], "up", *cli[1:])

@@ -129,7 +129,7 @@ def main(argv=None):
     develop.add_argument("--debug", action="store_true", help="listen for a debugger on port 5678")
     develop.add_argument("--wait", action="store_true", help="with --debug: start once it attached")
     args = parser.parse_args(argv)
-    if args.wait and not args.debug:
+    if args.command == "dev" and args.wait and not args.debug:
         parser.error("--wait waits for a debugger: use it with --debug")
 
     settings = Settings.from_env()
