@@ -472,6 +472,12 @@ def running_service(bench, variants, runs):
                 print(f"  invoke dev {run + 1}/{runs} {variant.key}: {seconds:.2f} s")
         finally:
             stop(process, label)
+            subprocess.run(  # the dev service's network and volume
+                ["docker", "compose", "down", "--volumes"],
+                cwd=variant.project,
+                env={**os.environ, "COMPOSE_PROJECT_NAME": variant.image.split(":")[0]},
+                capture_output=True,
+            )
 
 
 SCENARIOS = {
