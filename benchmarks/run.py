@@ -10,10 +10,13 @@ same base image, in each of these ways:
   d-uv  the same with installer=uv (when cookiecutter.json has that question)
 
 It measures cold builds, rebuilds after a code change and after a new dependency, the
-edit->test loop, service image sizes and the new layers a code change adds, and writes the
-table to RESULTS.md and to the README section between the benchmark markers.
+edit->test loop, the edit->running-service loop (`invoke dev` against a rebuild and restart),
+service image sizes and the new layers a code change adds, and writes the table to RESULTS.md
+and to the README section between the benchmark markers.
 
-Run from the repository root:  python benchmarks/run.py [--runs N] [--cold-runs N] [--output PATH]
+Run from the repository root:
+  python benchmarks/run.py [--runs N] [--cold-runs N] [--output PATH] [--only SCENARIO ...]
+(--only runs some scenarios and leaves the README alone.)
 """
 
 import argparse
@@ -23,6 +26,7 @@ import json
 import os
 import re
 import shutil
+import socket
 import statistics
 import subprocess
 import sys
@@ -69,6 +73,8 @@ ROWS = [
     ("loop_pytest", "Edit → test: pytest's own time (as it reports)", "s"),
     ("loop_overhead", "Edit → test: `--mount` above pytest's own time", "s"),
     ("loop_build", "Edit → test: `invoke test` (rebuild and test)", "s"),
+    ("dev_reload", "Edit → the running service answers with it: `invoke dev` (no build)", "s"),
+    ("restart", "Edit → rebuild the service, restart it, answer (d: `invoke run --skip-tests`)", "s"),
     ("size", "Service image size", "B"),
     ("layers", "New layers after a code change (`docker save`, uncompressed)", "B"),
 ]
@@ -361,6 +367,128 @@ def new_dependency(bench, variants, runs):
             print(f"  dependency {run + 1}/{runs} (+{package}) {variant.key}: {seconds:.1f} s")
 
 
+def free_port():
+    """A TCP port nothing listens on, on 127.0.0.1."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def edit_response(project, token):
+    """Change what /hello answers, so that a response tells which edit served it."""
+    app = project / "src" / PACKAGE / "app.py"
+    pattern = r'message=f"Hello[^"]*, \{name\}!"'
+    app.write_text(re.sub(pattern, f'message=f"Hello {token}, {{name}}!"', app.read_text()))
+
+
+def wait_for_answer(port, token, process=None, timeout=120):
+    """Poll /hello until its answer has token; fail when the process serving it ended."""
+    deadline = time.perf_counter() + timeout
+    while time.perf_counter() < deadline:
+        if process is not None and process.poll() is not None:
+            sys.exit(f"the service exited ({process.returncode}) before answering; see {LOG}")
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/hello/bench", timeout=2) as response:
+                if token in json.loads(response.read())["message"]:
+                    return
+        except (OSError, ValueError):
+            pass
+        time.sleep(0.02)
+    sys.exit(f"no answer with {token} on port {port} within {timeout} s")
+
+
+def background_invoke(bench, variant, *args, port):
+    """One of the project's invoke tasks in the background, its output appended to the log."""
+    env = {
+        **os.environ,
+        "INVOKE_DOCKER_IMAGE": variant.image.split(":")[0],
+        "INVOKE_DOCKER_PYTHON_IMAGE": bench.base_image,
+        "INVOKE_DOCKER_PROGRESS": "plain",
+        "INVOKE_DOCKER_PORT": str(port),
+        "COMPOSE_PROJECT_NAME": variant.image.split(":")[0],
+    }
+    with LOG.open("a") as log:
+        log.write(f"\n$ invoke {' '.join(args)}  [{variant.project}, background]\n")
+        log.flush()
+        return subprocess.Popen(
+            [sys.executable, "-m", "invoke", *args],
+            cwd=variant.project,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+
+
+def stop(process, *filters):
+    """Remove the containers matching the docker ps filters, then end the process."""
+    ids = docker("ps", "--all", "--quiet", *(f"--filter={f}" for f in filters)).split()
+    if ids:
+        docker("rm", "--force", *ids)
+    if process is not None:
+        process.kill()
+        process.wait(30)
+
+
+def running_service(bench, variants, runs):
+    """An edit, then the time until the running service answers with it: (d) `invoke dev`,
+    which reloads without a build, against rebuilding the service image and restarting it."""
+    for variant in variants:
+        port = free_port()
+        bench.build(variant, False)  # warm: what the first timed rebuild starts from
+        for run in range(runs):
+            token = uuid.uuid4().hex[:8]
+            edit_response(variant.project, token)
+            busy = foreign_activity()
+            started = time.perf_counter()
+            if variant.dockerfile:
+                bench.build(variant)
+                docker("run", "--detach", "--publish", f"127.0.0.1:{port}:8000", variant.image)
+                wait_for_answer(port, token)
+                process = None
+            else:
+                process = background_invoke(bench, variant, "run", "--skip-tests", port=port)
+                wait_for_answer(port, token, process)
+            seconds = time.perf_counter() - started
+            bench.record("restart", variant, seconds, bool(busy or foreign_activity()))
+            stop(process, f"ancestor={variant.image}")
+            print(f"  restart {run + 1}/{runs} {variant.key}: {seconds:.2f} s")
+        if variant.dockerfile:
+            continue
+        process = background_invoke(bench, variant, "dev", port=port)
+        label = f"label=com.docker.compose.project={variant.image.split(':')[0]}"
+        try:
+            token = uuid.uuid4().hex[:8]
+            edit_response(variant.project, token)
+            wait_for_answer(port, token, process)  # warm: the localdev image exists and serves
+            for run in range(runs):
+                token = uuid.uuid4().hex[:8]
+                busy = foreign_activity()
+                started = time.perf_counter()
+                edit_response(variant.project, token)
+                wait_for_answer(port, token, process, timeout=30)
+                seconds = time.perf_counter() - started
+                bench.record("dev_reload", variant, seconds, bool(busy or foreign_activity()))
+                print(f"  invoke dev {run + 1}/{runs} {variant.key}: {seconds:.2f} s")
+        finally:
+            stop(process, label)
+            subprocess.run(  # the dev service's network and volume
+                ["docker", "compose", "down", "--volumes"],
+                cwd=variant.project,
+                env={**os.environ, "COMPOSE_PROJECT_NAME": variant.image.split(":")[0]},
+                capture_output=True,
+            )
+
+
+SCENARIOS = {
+    "cold": ("Cold builds", cold_builds),
+    "code": ("Code changes", code_changes),
+    "loop": ("Edit→test loop", edit_test_loop),
+    "dependency": ("New dependency", new_dependency),
+    "running": ("Edit→running service", running_service),
+}
+
+
 # --- Report -------------------------------------------------------------------------------
 
 
@@ -489,6 +617,16 @@ def goals(bench, key):
             ),
         ),
         check(
+            "edit→running service (`invoke dev`) ≤ 1.5 s, with no image build",
+            [("dev_reload", key)],
+            lambda: m["dev_reload"][key] <= 1.5,
+            lambda: (
+                f"{h(m['dev_reload'][key], 's')}; rebuild and restart: (d) {h(m['restart'][key], 's')}, "
+                f"(a) {h(m['restart']['a'], 's')}, (b) {h(m['restart']['b'], 's')}, "
+                f"(c) {h(m['restart']['c'], 's')}"
+            ),
+        ),
+        check(
             "edit→test loop (`invoke test --mount`) ≤ 1.5 s above pytest's own time",
             [("loop_overhead", key)],
             lambda: m["loop_overhead"][key] <= 1.5,
@@ -553,9 +691,11 @@ Goals for the baked project:
 """
 
 
-def publish(text, output):
+def publish(text, output, readme_too=True):
     """Write the report, and replace the README's benchmark section when it has the markers."""
     output.write_text(f"# Benchmark results\n\nWritten by `benchmarks/run.py`.\n\n{text}")
+    if not readme_too:
+        return
     readme = README.read_text()
     start, end = MARKERS
     if start in readme and end in readme.split(start, 1)[1]:
@@ -580,6 +720,12 @@ def main():
     parser.add_argument("--runs", type=int, default=5, help="warm runs per scenario (default 5)")
     parser.add_argument("--cold-runs", type=int, default=5, help="cold builds per variant (default 5)")
     parser.add_argument("--output", type=Path, default=BENCH / "RESULTS.md", help="the Markdown report")
+    parser.add_argument(
+        "--only",
+        nargs="+",
+        choices=SCENARIOS,
+        help="run only these scenarios (and leave the README's results alone)",
+    )
     args = parser.parse_args()
     if not 1 <= args.runs <= len(NEW_DEPENDENCIES):
         parser.error(f"--runs must be 1 to {len(NEW_DEPENDENCIES)} (one new dependency per run)")
@@ -625,18 +771,14 @@ def main():
         try:
             print(f"Locking the benchmark's dependencies (base image {base_image}) ...")
             lock(bench, variants)
-            for title, scenario, runs in [
-                ("Cold builds", cold_builds, args.cold_runs),
-                ("Code changes", code_changes, args.runs),
-                ("Edit→test loop", edit_test_loop, args.runs),
-                ("New dependency", new_dependency, args.runs),
-            ]:
+            for name in args.only or SCENARIOS:
+                title, scenario = SCENARIOS[name]
                 print(f"{title} ...")
-                scenario(bench, variants, runs)
+                scenario(bench, variants, args.cold_runs if name == "cold" else args.runs)
         finally:
             clean_up(bench)
         text = report(bench, variants, args, started, base_image)
-    publish(text, args.output)
+    publish(text, args.output, readme_too=not args.only)
     print(f"\n{text}\nWritten to {args.output}")
 
 

@@ -1,6 +1,7 @@
 """Every option bakes a clean, lint-free project whose own tests and commands work (no Docker)."""
 
 import hashlib
+import json
 import re
 import shutil
 import sys
@@ -8,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import GIT_IDENTITY, OPTIONS, Project
+from tests.conftest import GIT_IDENTITY, OPTIONS, Project, docker_unavailable
 
 # Every framework with every Python version, then every other option once, one at a time.
 COMBINATIONS = [
@@ -76,7 +77,7 @@ def test_hadolint_finds_nothing(baked):
 def test_every_task_is_listed_with_its_help(baked):
     project, _ = baked
     listing = Project(project).invoke("--list").output
-    for name in ("build", "test", "lock", "shell", "lint", "run", "push", "clean"):
+    for name in ("build", "test", "dev", "lock", "shell", "lint", "run", "compose", "push", "clean"):
         assert re.search(rf"^\s+{name}\s+\S", listing, re.MULTILINE), (
             f"{name} missing or without help:\n{listing}"
         )
@@ -218,6 +219,8 @@ def test_baked_tests_pass_in_a_fresh_venv_on_the_host(bake, framework, tmp_path)
             {"INVOKE_DOCKER_REGISTRY": "127.0.0.1:5000"},
             "is not in a git repository: `invoke push` tags the image with the commit",
         ),
+        (["dev"], {"DOCKER_HOST": "unix:///nonexistent.sock"}, "The Docker daemon is not answering"),
+        (["dev", "--wait"], {}, "--wait waits for a debugger to attach: use it together with --debug."),
     ],
     ids=[
         "unknown-target",
@@ -228,6 +231,8 @@ def test_baked_tests_pass_in_a_fresh_venv_on_the_host(bake, framework, tmp_path)
         "push-no-registry",
         "push-bad-tag",
         "push-no-git",
+        "dev-no-daemon",
+        "dev-wait",
     ],
 )
 def test_bad_task_input_gets_one_clear_sentence(bake, args, env, message):
@@ -287,3 +292,14 @@ def test_this_repository_is_ruff_clean():
     paths = [p for p in ("hooks", "tests", "tasks.py", "benchmarks") if (root / p).exists()]
     Project(root).run(sys.executable, "-m", "ruff", "check", "--no-cache", *paths)
     Project(root).run(sys.executable, "-m", "ruff", "format", "--no-cache", "--check", *paths)
+
+
+@pytest.mark.docker
+def test_compose_file_is_valid(baked, docker_engine):
+    project, _ = baked
+    if Project(project).run("docker", "compose", "version", check=False).returncode:
+        docker_unavailable("No docker compose plugin (run scripts/provision-docker).")
+    config = Project(project).run("docker", "compose", "--profile", "debug", "config", "--format", "json")
+    services = json.loads(config.output)["services"]
+    assert sorted(services) == ["debug", "dev", "service"]
+    assert services["service"]["read_only"] and services["dev"]["volumes"][0]["target"] == "/app"

@@ -1,16 +1,17 @@
 """Build, test, run and lock {{ cookiecutter.project_name }} with Docker. `invoke --list` shows the tasks.
 
 One module per concern: docker.py (docker, builds, secrets), locks.py (`lock`), service.py
-(`build`, `test`, `run`, `clean`), dev.py (`shell`, `lint`), release.py (`push`). Settings are
-in the `configure()` block below; override them in invoke.yaml or with INVOKE_DOCKER_* variables
-(e.g. INVOKE_DOCKER_PYTHON_IMAGE=python:{{ cookiecutter.python_version }}-slim).
+(`build`, `test`, `run`, `clean`), dev.py (`dev`, `shell`, `compose`, `lint`), release.py
+(`push`). Settings are in the `configure()` block below; override them in invoke.yaml or with
+INVOKE_DOCKER_* variables (e.g. INVOKE_DOCKER_PYTHON_IMAGE=python:{{ cookiecutter.python_version }}-slim),
+which compose.yaml reads too.
 """
 
 import sys
 
 from invoke import Collection, Exit
 
-from .dev import lint, shell
+from .dev import compose, dev, lint, shell
 from .locks import lock
 from .release import push
 from .service import build, clean, run, test
@@ -22,7 +23,7 @@ if sys.platform == "win32":
         "run them in WSL 2, as README.md explains under Windows."
     )
 
-namespace = Collection(build, test, lock, shell, lint, run, push, clean)
+namespace = Collection(build, test, dev, lock, shell, lint, run, compose, push, clean)
 namespace.configure(
     {
         "docker": {
@@ -31,12 +32,14 @@ namespace.configure(
             # Base of every stage; any image with the same Python works (a mirror, a local tag).
             "python_image": "python:{{ cookiecutter.python_version }}-slim",
 {%- if cookiecutter.framework != "none" %}
-            # Port `invoke run` publishes on 127.0.0.1.
+            # Port `invoke run` and `invoke dev` publish on 127.0.0.1.
             "port": {{ cookiecutter.port }},
 {%- endif %}
             # Named volume `invoke run` mounts at the service's DATA_DIR: its state outlives
             # the container (`docker volume rm` it to start afresh).
             "data_volume": "{{ cookiecutter.project_slug }}-data",
+            # Port on 127.0.0.1 where `invoke dev --debug` lets a debugger attach (debugpy).
+            "debug_port": 5678,
             # BuildKit progress output: auto, plain or tty.
             "progress": "auto",
             # Where `invoke push` pushes <image>:<tag> (e.g. ghcr.io/acme); empty: nowhere.

@@ -97,11 +97,10 @@ def source_revision():
 
 
 @contextlib.contextmanager
-def build_secrets():
-    """--secret arguments handing the host's PIP_INDEX_URL, PIP_EXTRA_INDEX_URL and PIP_CERT to
-    the installers inside the build, as pip.conf, uv.toml and the CA bundle. BuildKit mounts
-    secrets only while a RUN step runs: they never reach a layer, the image history or a
-    build argument."""
+def secret_files():
+    """{secret id: file}: the host's PIP_INDEX_URL, PIP_EXTRA_INDEX_URL and PIP_CERT as pip.conf,
+    uv.toml and the CA bundle for the installers inside the build, in a private temporary
+    directory that is removed afterwards."""
     index, extra, cert = (
         os.environ.get(f"PIP_{n}") for n in ("INDEX_URL", "EXTRA_INDEX_URL", "CERT")
     )
@@ -119,14 +118,22 @@ def build_secrets():
     if cert:
         pip_conf += ["cert = /run/secrets/ca_cert"]
     with tempfile.TemporaryDirectory() as tmp:
-        args = []
+        files = {}
         for name, lines in (("pip_conf", pip_conf), ("uv_toml", uv_toml)):
-            path = Path(tmp, name)
-            path.touch(mode=0o600)
-            path.write_text("\n".join(lines) + "\n")
-            args += ["--secret", f"id={name},src={path}"]
-        args += ["--secret", f"id=ca_cert,src={cert}"] if cert else []
-        yield args
+            files[name] = Path(tmp, name)
+            files[name].touch(mode=0o600)
+            files[name].write_text("\n".join(lines) + "\n")
+        if cert:
+            files["ca_cert"] = Path(cert)
+        yield files
+
+
+@contextlib.contextmanager
+def build_secrets():
+    """--secret arguments for secret_files(). BuildKit mounts secrets only while a RUN step runs:
+    they never reach a layer, the image history or a build argument."""
+    with secret_files() as files:
+        yield [arg for name, path in files.items() for arg in ("--secret", f"id={name},src={path}")]
 
 
 def build_image(

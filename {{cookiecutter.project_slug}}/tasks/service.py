@@ -5,7 +5,11 @@ import shutil
 
 from invoke import Exit, task
 
+{% if cookiecutter.framework != "none" -%}
+from .dev import check_port, localdev_image
+{% else -%}
 from .dev import localdev_image
+{% endif -%}
 from .docker import ROOT, build_image, check_docker, docker, image_tag, run_container
 from .locks import lock
 
@@ -25,6 +29,9 @@ DATA_DIR = "/data"
 )
 def build(c, target="service", tag=None, skip_tests=False, no_cache=False, python_image=None):
     """Build an image; the service image only when its tests pass inside the build."""
+    if target == "localdev" and not (tag or no_cache):
+        localdev_image(c, python_image)  # labelled with its inputs, as the dev loop builds it
+        return
     build_image(c, target, tag, skip_tests, no_cache, python_image)
 
 
@@ -67,6 +74,9 @@ def test(c, mount=False, python_image=None):
 )
 def run(c, skip_tests=False, python_image=None):
     """Build the service image and run it{% if cookiecutter.framework != "none" %} on 127.0.0.1:<port>{% endif %}, read-only, state in a volume."""
+{%- if cookiecutter.framework != "none" %}
+    check_port(c.docker.port, "port")
+{%- endif %}
     build_image(c, "service", skip_tests=skip_tests, python_image=python_image)
     # Writable: /tmp (gone with the container) and DATA_DIR, a named volume that outlives it.
     options = ["--read-only", "--tmpfs", "/tmp", "--volume", f"{c.docker.data_volume}:{DATA_DIR}"]

@@ -15,6 +15,13 @@ def test_version(capsys):
     assert capsys.readouterr().out.strip() == __version__
 
 
+def test_dev_refuses_wait_without_debug(capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main(["dev", "--wait"])
+    assert exit_info.value.code == 2
+    assert "use it with --debug" in capsys.readouterr().err
+
+
 def test_unknown_command_is_refused(capsys):
     with pytest.raises(SystemExit) as exit_info:
         cli.main(["nope"])

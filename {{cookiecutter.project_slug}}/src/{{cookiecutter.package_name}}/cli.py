@@ -1,10 +1,11 @@
-"""The `{{ cookiecutter.project_slug }}` command: what the image runs, and its health check."""
+"""The `{{ cookiecutter.project_slug }}` command: what the image runs, its health check, and the dev server."""
 
 import argparse
 import sys
 {%- if cookiecutter.framework != "none" %}
 import urllib.request
 {%- endif %}
+from pathlib import Path
 
 from {{ cookiecutter.package_name }} import __version__, store
 from {{ cookiecutter.package_name }}.config import Settings, configure_logging
@@ -43,6 +44,66 @@ def serve(settings):
     return 0
 
 
+# The code the dev server watches: src/, where the project is installed editable.
+SOURCE = Path(__file__).resolve().parent.parent
+# Where debugpy listens inside the container (`invoke dev --debug` publishes it on 127.0.0.1).
+DEBUG_PORT = 5678
+
+
+def dev(settings, debug=False, wait=False):
+    """Serve for development: restart on every change under src/ (dev tools only, not in `service`).
+    With --debug, debugpy listens on port 5678 and the code runs in one process, without reloading:
+    a debugger follows that process, and a reload would replace it."""
+    if debug:
+        import debugpy
+
+        debugpy.listen(("0.0.0.0", DEBUG_PORT))
+        print(f"debugpy listens on port {DEBUG_PORT}; attach a debugger", flush=True)
+        if wait:
+            debugpy.wait_for_client()
+{%- if cookiecutter.framework == "flask" %}
+    from werkzeug.serving import run_simple
+
+    from {{ cookiecutter.package_name }}.app import create_app
+
+    # Werkzeug's reloader: a parent process watches the files and restarts the serving child.
+    run_simple(
+        settings.host,
+        settings.port,
+        create_app(settings),
+        use_reloader=not debug,
+        reloader_interval=0.2,
+        threaded=True,
+    )
+{%- elif cookiecutter.framework == "fastapi" %}
+    import uvicorn
+
+    # uvicorn's reloader: a parent process watches src/ (with watchfiles) and restarts the server.
+    uvicorn.run(
+        "{{ cookiecutter.package_name }}.app:create_app",
+        factory=True,
+        host=settings.host,
+        port=settings.port,
+        reload=not debug,
+        reload_dirs=[str(SOURCE)],
+    )
+{%- else %}
+    if debug:
+        return serve(settings)
+    import watchfiles
+
+    # watchfiles restarts `serve` in a new process on every change under src/, and passes
+    # SIGTERM and SIGINT on as SIGINT, which stops the worker at once.
+    watchfiles.run_process(
+        SOURCE,
+        target=f"{sys.executable} -m {{ cookiecutter.package_name }} serve",
+        target_type="command",
+        watch_filter=watchfiles.PythonFilter(),
+    )
+{%- endif %}
+    return 0
+
+
 def healthcheck(settings):
 {%- if cookiecutter.framework != "none" %}
     """Exit 0 when /healthz answers 200 (Docker's HEALTHCHECK runs this)."""
@@ -73,14 +134,23 @@ def main(argv=None):
     run = {"serve": serve, "healthcheck": healthcheck, "init-db": init_db}
     for name, command in run.items():
         commands.add_parser(name, help=command.__doc__)
+    develop = commands.add_parser("dev", help=dev.__doc__.partition("\n")[0])
+    develop.add_argument("--debug", action="store_true", help="listen for a debugger on port 5678")
+    develop.add_argument("--wait", action="store_true", help="with --debug: start once it attached")
     args = parser.parse_args(argv)
+    if args.command == "dev" and args.wait and not args.debug:
+        parser.error("--wait waits for a debugger: use it with --debug")
 
     settings = Settings.from_env()
     configure_logging(settings)
+    if args.command == "dev":  # the working copy's data/ (git- and docker-ignored), made on demand
+        Path(settings.data_dir).mkdir(parents=True, exist_ok=True)
     if args.command != "healthcheck":  # the commands that keep state check DATA_DIR first
         problem = store.data_dir_problem(settings.data_dir)
         if problem:
             print(problem, file=sys.stderr)
             return 2
         store.init_db(settings)
+    if args.command == "dev":
+        return dev(settings, debug=args.debug, wait=args.wait)
     return run[args.command](settings)

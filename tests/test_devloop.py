@@ -1,0 +1,346 @@
+"""The running service in the dev loop, on a real engine: `invoke dev` reloads edits with no
+build and stops at once, `invoke dev --debug` stops at a breakpoint over the Debug Adapter
+Protocol, Compose runs the service healthy and the dev service reloading, and the dev container
+runs as the host user. One localdev image per framework serves every test."""
+
+import contextlib
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from pathlib import Path
+
+import invoke
+import pytest
+
+from tests.conftest import ROOT, Project, docker_unavailable
+from tests.dap import DapClient
+from tests.test_docker import as_host_user, docker, free_port, get_json, wait_for
+
+pytestmark = pytest.mark.docker
+
+FRAMEWORKS = ["flask", "fastapi", "none"]
+DEVCONTAINER_CLI = ROOT / ".tools" / "node_modules" / ".bin" / "devcontainer"
+
+
+@pytest.fixture(scope="module")
+def compose_plugin(docker_engine):
+    """Docker Compose v2, or the test does not run (see docker_unavailable)."""
+    if subprocess.run(["docker", "compose", "version"], capture_output=True).returncode:
+        docker_unavailable("No docker compose plugin (run scripts/provision-docker).")
+
+
+@pytest.fixture(scope="module", params=FRAMEWORKS)
+def devloop(request, docker_project, compose_plugin):
+    """A bake of the framework, owned and run by a non-root host user, with its localdev image
+    built; its Compose project is taken down afterwards."""
+    baked = docker_project(f"devloop-{request.param}", framework=request.param)
+    project, uid = as_host_user(baked)
+    project.uid, project.framework = uid, request.param
+    project.package = next((project.path / "src").iterdir()).name
+    project.compose_name = project.env["INVOKE_DOCKER_IMAGE"]
+    project.originals = {}
+    project.env["COMPOSE_PROJECT_NAME"] = project.compose_name
+    project.invoke("build", "--target", "localdev")
+    yield project
+    project.run("docker", "compose", "down", "--volumes", "--remove-orphans", check=False)
+
+
+def containers(project):
+    """The ids of the project's Compose containers, running or not."""
+    label = f"label=com.docker.compose.project={project.compose_name}"
+    return docker("ps", "--all", "--quiet", "--filter", label).split()
+
+
+class Background:
+    """A command running in the background, its output collected line by line."""
+
+    def __init__(self, project, *args, env=None):
+        self.lines = []
+        self.process = subprocess.Popen(
+            [*project.prefix, sys.executable, "-m", "invoke", *args],
+            cwd=project.path,
+            env={**project.env, **(env or {})},
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            text=True,
+            start_new_session=True,  # a process group of its own, as a terminal's job
+        )
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self):
+        for line in self.process.stdout:
+            self.lines.append(line)
+
+    @property
+    def output(self):
+        return "".join(self.lines)
+
+    def says(self, text):
+        """True once the output holds text; fails at once when the command ended."""
+        if self.process.poll() is not None:
+            time.sleep(0.5)
+            pytest.fail(f"exited {self.process.returncode}:\n{self.output[-3000:]}")
+        return text in self.output
+
+    def stop(self):
+        if self.process.poll() is None:
+            self.process.kill()
+        self.process.wait(10)
+
+
+@contextlib.contextmanager
+def dev_running(project, *args, env=None):
+    """`invoke dev ARGS` in the background; afterwards no container of it may be left."""
+    dev = Background(project, "dev", *args, env=env)
+    try:
+        yield dev
+    finally:
+        dev.stop()
+        for container in containers(project):
+            docker("rm", "--force", container, check=False)
+
+
+def hello(port):
+    """The message of GET /hello/dev."""
+    return get_json(f"http://127.0.0.1:{port}/hello/dev")[1]["message"]
+
+
+def edit(project, module, old, new):
+    """Replace text in one of the project's modules, as an editor saves it (undone by restore)."""
+    path = project.path / "src" / project.package / module
+    text = path.read_text()
+    assert old in text
+    project.originals.setdefault(path, text)
+    path.write_text(text.replace(old, new))
+
+
+def restore(project):
+    """Undo every edit, so the next test starts from the bake."""
+    for path, text in project.originals.items():
+        path.write_text(text)
+    project.originals.clear()
+
+
+def test_dev_reloads_edits_without_building_and_stops_at_once(devloop):
+    project = devloop
+    port = free_port()
+    image_before = docker("image", "inspect", "--format", "{{.Id}}", f"{project.compose_name}:localdev")
+    assert "docker build" not in project.invoke("build", "--target", "localdev").output
+    env = {"INVOKE_DOCKER_PORT": str(port), "WORK_INTERVAL": "0.2"}
+    with contextlib.ExitStack() as undo, dev_running(project, env=env) as dev:
+        undo.callback(restore, project)
+        if project.framework == "none":
+            wait_for(lambda: dev.says("unit of work"), 120, "the worker's first unit of work")
+            edit(project, "worker.py", '"unit of work %d done"', '"edited unit %d done"')
+        else:
+            wait_for(lambda: dev.says("") and hello(port) == "Hello, dev!", 120, "the dev service to answer")
+            edit(project, "app.py", 'f"Hello, {name}!"', 'f"Edited, {name}!"')
+        # The edit also makes the service write a file into the working copy: it must be ours.
+        edit(project, "config.py", "import os\n", 'import os\n\nopen("/app/made-by-dev.txt", "w").close()\n')
+        if project.framework == "none":
+            wait_for(lambda: "edited unit" in dev.output, 20, "the next unit to run the edited code")
+        else:
+            wait_for(lambda: hello(port) == "Edited, dev!", 20, "the edited response")
+        made = project.path / "made-by-dev.txt"
+        wait_for(made.exists, 10, "the file the edited service writes")
+        assert made.stat().st_uid == project.uid
+
+        # `docker stop` ends it at once, and `invoke dev` with it.
+        [container] = containers(project)
+        started = time.monotonic()
+        docker("stop", container)
+        assert time.monotonic() - started < 3, "docker stop took 3 s or more"
+        dev.process.wait(10)
+        assert dev.process.returncode == 0, dev.output[-3000:]
+    assert "docker build" not in dev.output.partition("docker compose run")[2]
+    assert (
+        docker("image", "inspect", "--format", "{{.Id}}", f"{project.compose_name}:localdev") == image_before
+    )
+    assert containers(project) == []
+
+
+def breakpoint_line(project):
+    """The line of the example endpoint's return statement in app.py."""
+    lines = (project.path / "src" / project.package / "app.py").read_text().splitlines()
+    return next(n for n, line in enumerate(lines, 1) if "Hello, {name}!" in line)
+
+
+@pytest.mark.parametrize("devloop", ["flask", "fastapi"], indirect=True)
+def test_debugger_stops_at_a_breakpoint_in_the_endpoint(devloop):
+    project = devloop
+    port = free_port()
+    line = breakpoint_line(project)
+    source = f"/app/src/{project.package}/app.py"
+    with dev_running(project, "--debug", "--wait", env={"INVOKE_DOCKER_PORT": str(port)}) as dev:
+        wait_for(lambda: dev.says("debugpy listens"), 120, "debugpy to listen")
+        client = None
+
+        def connect():
+            nonlocal client
+            client = DapClient("127.0.0.1", 5678, timeout=5)
+            client.request(
+                "initialize",
+                adapterID="debugpy",
+                clientID="pdt",
+                pathFormat="path",
+                linesStartAt1=True,
+                columnsStartAt1=True,
+            )
+            return True
+
+        wait_for(connect, 30, "debugpy to answer initialize on 127.0.0.1:5678")
+        try:
+            attach = client.send("attach", justMyCode=True)
+            client.event("initialized")
+            breakpoints = client.request(
+                "setBreakpoints", source={"path": source}, breakpoints=[{"line": line}]
+            )
+            assert breakpoints["body"]["breakpoints"][0]["verified"], breakpoints
+            client.request("configurationDone")
+            client.response(attach)
+
+            # --wait: the service starts only now; then a request runs into the breakpoint.
+            healthz = f"http://127.0.0.1:{port}/healthz"
+            wait_for(lambda: dev.says("") and get_json(healthz)[0] == 200, 30, "the service to start")
+            answer = {}
+
+            def get():
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/hello/debugger", timeout=60) as r:
+                    answer["body"] = json.loads(r.read())
+
+            requester = threading.Thread(target=get)
+            requester.start()
+            stopped = client.event("stopped", timeout=30)
+            assert stopped["body"]["reason"] == "breakpoint"
+            thread_id = stopped["body"]["threadId"]
+            frame = client.request("stackTrace", threadId=thread_id)["body"]["stackFrames"][0]
+            assert (frame["source"]["path"], frame["line"]) == (source, line)
+            assert requester.is_alive(), "the request finished while stopped at the breakpoint"
+            client.request("continue", threadId=thread_id)
+            requester.join(30)
+            assert answer["body"] == {"message": "Hello, debugger!"}
+        finally:
+            client.close()
+        # Ctrl-C (SIGINT to the job's process group, as a terminal sends it) ends it at once.
+        os.killpg(dev.process.pid, signal.SIGINT)
+        dev.process.wait(5)
+        wait_for(lambda: containers(project) == [], 10, "the dev container to be removed")
+
+
+@pytest.mark.parametrize("devloop", ["flask"], indirect=True)
+def test_compose_runs_the_service_healthy_and_the_dev_service_reloading(devloop):
+    project = devloop
+    saved = dict(project.env)
+    try:
+        # The tasks hand Compose their settings and secrets: Compose builds the service (tests run).
+        port = free_port()
+        project.env["INVOKE_DOCKER_PORT"] = str(port)
+        project.invoke("compose", "--", "up", "--detach", "--wait", "service")
+        assert get_json(f"http://127.0.0.1:{port}/hello/compose") == (200, {"message": "Hello, compose!"})
+        container = f"{project.compose_name}-service-1"
+        assert docker("inspect", "--format", "{{.State.Health.Status}}", container).strip() == "healthy"
+        project.run("docker", "compose", "down")
+
+        # Plain `docker compose`, as a user types it, runs the dev service: it reloads an edit.
+        port = free_port()
+        project.env.update(INVOKE_DOCKER_PORT=str(port), UID=str(project.uid), GID=str(project.uid))
+        project.run("docker", "compose", "up", "--detach", "dev")
+        wait_for(lambda: hello(port) == "Hello, dev!", 60, "the Compose dev service")
+        edit(project, "app.py", 'f"Hello, {name}!"', 'f"Composed, {name}!"')
+        wait_for(lambda: hello(port) == "Composed, dev!", 20, "the edit through Compose")
+    finally:
+        restore(project)
+        project.run("docker", "compose", "down", check=False)
+        project.env = saved
+
+
+@pytest.mark.parametrize("devloop", ["flask"], indirect=True)
+def test_bad_dev_input_gets_one_sentence_and_leaves_nothing_running(devloop):
+    project = devloop
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        cases = [
+            ({"INVOKE_DOCKER_PORT": str(port)}, (), f"Port {port} on 127.0.0.1 is taken"),
+            ({"INVOKE_DOCKER_DEBUG_PORT": str(port)}, ("--debug",), f"Port {port} on 127.0.0.1 is taken"),
+        ]
+        for env, args, message in cases:
+            project.env.update(env)
+            result = project.invoke("dev", *args, check=False)
+            for name in env:
+                del project.env[name]
+            assert result.returncode != 0 and message in result.output, result.output
+            assert "Traceback" not in result.output and containers(project) == []
+
+
+@pytest.mark.parametrize("devloop", ["flask"], indirect=True)
+def test_dev_without_the_compose_plugin_names_how_to_get_it(devloop, tmp_path):
+    project = devloop
+    plugin = Path(
+        shutil.which("docker-compose", path="/usr/libexec/docker/cli-plugins:/usr/lib/docker/cli-plugins")
+        or ""
+    )
+    if os.geteuid() != 0 or not plugin.is_file():
+        pytest.skip("hiding the installed plugin needs root and the plugin in a system directory")
+    # The real docker CLI, in a mount namespace where the plugin is an empty file.
+    hide = f'mount --bind /dev/null {plugin} && exec "$@"'
+    result = subprocess.run(
+        ["unshare", "--mount", "sh", "-c", hide, "sh", sys.executable, "-m", "invoke", "dev"],
+        cwd=project.path,
+        env=project.env,
+        capture_output=True,
+        text=True,
+    )
+    output = result.stdout + result.stderr
+    assert result.returncode != 0 and "Docker Compose v2 is missing" in output, output
+    assert "docker-compose package from trixie" in output and "Traceback" not in output
+
+
+@pytest.mark.parametrize("devloop", ["flask"], indirect=True)
+def test_dev_container_runs_as_the_host_user(devloop):
+    project = devloop
+    if not DEVCONTAINER_CLI.exists():
+        docker_unavailable(f"No Dev Containers CLI at {DEVCONTAINER_CLI} (scripts/test installs it).")
+    if project.prefix:  # the CLI asks the host `id -u -n`: name the uid, in a mount namespace only
+        passwd = project.path.parent / "passwd"
+        passwd.write_text(
+            Path("/etc/passwd").read_text() + f"pdt-host:x:{project.uid}:{project.uid}::/tmp:/bin/sh\n"
+        )
+        passwd.chmod(0o644)
+        named = ["unshare", "--mount", "sh", "-c", 'mount --bind "$0" /etc/passwd && exec "$@"', str(passwd)]
+        # initializeCommand runs `invoke` from PATH; the suite's own Python may sit where the host
+        # user cannot run it (root's home), so the user gets invoke in a venv of its own.
+        python = next(p for p in ("/usr/bin/python3", "/usr/local/bin/python3") if Path(p).exists())
+        tools = project.path.parent / "venv"
+        project.run(python, "-m", "venv", str(tools))
+        project.run(str(tools / "bin" / "pip"), "install", "--quiet", f"invoke=={invoke.__version__}")
+        env = {**project.env, "PATH": f"{tools / 'bin'}{os.pathsep}{project.env['PATH']}"}
+        project = Project(project.path, env=env, prefix=[*named, *project.prefix])
+        project.uid, project.compose_name = devloop.uid, devloop.compose_name
+    cli = [str(DEVCONTAINER_CLI), "--workspace-folder", str(project.path)]
+    try:
+        up = project.run(cli[0], "up", *cli[1:])
+        assert json.loads(up.output.strip().splitlines()[-1])["outcome"] == "success"
+        tests = project.run(cli[0], "exec", *cli[1:], "pytest")
+        assert re.search(r"\d+ passed", tests.output)
+        project.run(cli[0], "exec", *cli[1:], "touch", "made-in-devcontainer.txt")
+        for name in (".pytest_cache", "made-in-devcontainer.txt"):
+            assert (project.path / name).stat().st_uid == project.uid, name
+    finally:
+        for container in containers(project):
+            docker("rm", "--force", container, check=False)
+        images = docker(
+            "image", "ls", "--quiet", "--filter", f"reference=vsc-*{project.compose_name}*"
+        ).split()
+        if images:
+            docker("image", "rm", "--force", *set(images), check=False)
