@@ -560,6 +560,17 @@ def goals(bench, key):
             return goal, None, ""
         return goal, test(), detail()
 
+    def at_most(goal, row, c_row, factor):
+        """The goal that this variant's `row` takes at most `factor` times (c)'s `c_row`."""
+        return check(
+            goal,
+            [(row, key), (c_row, "c")],
+            lambda: m[row][key] <= factor * m[c_row]["c"],
+            lambda: (
+                f"{h(m[row][key], 's')}, {m[row][key] / m[c_row]['c']:.2f}× (c) ({h(m[c_row]['c'], 's')})"
+            ),
+        )
+
     return [
         check(
             "code-change rebuild, service, `--skip-tests` ≤ 1.0 s and ≤ 0.4× (b)",
@@ -588,24 +599,13 @@ def goals(bench, key):
                 f"with the test gate {h(m['cold_gate'][key], 's')}"
             ),
         ),
-        check(
+        at_most(
             "code-change rebuild, service, with the test gate ≤ 0.6× (c)'s (ungated) rebuild",
-            [("code_gate", key), ("code", "c")],
-            lambda: m["code_gate"][key] <= 0.6 * m["code"]["c"],
-            lambda: (
-                f"{h(m['code_gate'][key], 's')}, {m['code_gate'][key] / m['code']['c']:.2f}× (c) "
-                f"({h(m['code']['c'], 's')})"
-            ),
+            "code_gate",
+            "code",
+            0.6,
         ),
-        check(
-            "cold build with the test gate ≤ 1.15× (c)'s cold build",
-            [("cold_gate", key), ("cold", "c")],
-            lambda: m["cold_gate"][key] <= 1.15 * m["cold"]["c"],
-            lambda: (
-                f"{h(m['cold_gate'][key], 's')}, {m['cold_gate'][key] / m['cold']['c']:.2f}× (c) "
-                f"({h(m['cold']['c'], 's')})"
-            ),
-        ),
+        at_most("cold build with the test gate ≤ 1.15× (c)'s cold build", "cold_gate", "cold", 1.15),
         check(
             "service image smaller than (b) and (c)",
             [("size", key), ("size", "b"), ("size", "c")],

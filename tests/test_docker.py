@@ -4,6 +4,7 @@ that rebuild only a small layer; the source-mounted dev loop; build secrets kept
 
 import contextlib
 import grp
+import http.client
 import json
 import os
 import re
@@ -100,7 +101,8 @@ def wait_for(condition, timeout, what):
     """Poll condition() until it is truthy; fail naming `what` after `timeout` seconds."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        with contextlib.suppress(OSError):
+        # Not answering yet, or a server restarting mid-answer (a reload): try again.
+        with contextlib.suppress(OSError, http.client.HTTPException):
             if condition():
                 return
         time.sleep(0.2)
