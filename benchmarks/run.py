@@ -79,6 +79,8 @@ ROWS = [
     ("layers", "New layers after a code change (`docker save`, uncompressed)", "B"),
 ]
 BASELINES = ("a", "b", "c")
+# The app keeps its state in DATA_DIR; (a)-(c) make no data directory of their own, so /tmp it is.
+RUN_OPTIONS = ["--env", "DATA_DIR=/tmp"]
 
 
 @dataclass
@@ -275,7 +277,7 @@ def bake(output, installer=None):
 
 def smoke_test(variant):
     """Start the service image and wait for /healthz: every variant must run the same app."""
-    container = docker("run", "--detach", "--publish", "127.0.0.1::8000", variant.image).strip()
+    container = docker("run", "--detach", *RUN_OPTIONS, "--publish", "127.0.0.1::8000", variant.image).strip()
     try:
         port = docker("port", container, "8000").splitlines()[0].rsplit(":", 1)[1]
         for _ in range(60):
@@ -443,7 +445,7 @@ def running_service(bench, variants, runs):
             started = time.perf_counter()
             if variant.dockerfile:
                 bench.build(variant)
-                docker("run", "--detach", "--publish", f"127.0.0.1:{port}:8000", variant.image)
+                docker("run", "--detach", *RUN_OPTIONS, "--publish", f"127.0.0.1:{port}:8000", variant.image)
                 wait_for_answer(port, token)
                 process = None
             else:
