@@ -291,7 +291,7 @@ def test_dev_without_the_compose_plugin_names_how_to_get_it(devloop, tmp_path):
         or ""
     )
     if os.geteuid() != 0 or not plugin.is_file():
-        pytest.skip("hiding the installed plugin needs root and the plugin in a system directory")
+        docker_unavailable("hiding the installed plugin needs root and the plugin in a system directory")
     # The real docker CLI, in a mount namespace where the plugin is an empty file.
     hide = f'mount --bind /dev/null {plugin} && exec "$@"'
     result = subprocess.run(
