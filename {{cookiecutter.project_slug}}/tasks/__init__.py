@@ -35,8 +35,8 @@ namespace.configure(
             # Port `invoke run` and `invoke dev` publish on 127.0.0.1.
             "port": {{ cookiecutter.port }},
 {%- endif %}
-            # Named volume `invoke run` mounts at the service's DATA_DIR: its state outlives
-            # the container (`docker volume rm` it to start afresh).
+            # Named volume `invoke run` and Compose's `service` mount at the service's DATA_DIR:
+            # its state outlives the container (`docker volume rm` it to start afresh).
             "data_volume": "{{ cookiecutter.project_slug }}-data",
             # Port on 127.0.0.1 where `invoke dev --debug` lets a debugger attach (debugpy).
             "debug_port": 5678,
