@@ -278,8 +278,21 @@ def test_service_image_holds_only_what_ships(service):
     assert probe == ["10001", "10001:10001", "src", "[]", version], f"unexpected in the image: {probe}"
 
 
+# The diff id of an empty layer (an empty tar): what a step that writes no file adds.
+EMPTY_LAYER = "sha256:5f70bf18a086007016e948b04aed3b82103a36bea41755b6cddfaf10ace3c6ef"
+
+
+def test_service_is_the_runtime_its_tests_ran_on(service):
+    # `test-run` is `runtime` with the tests mounted; the gate in `service` must add no file.
+    service.invoke("build", "--target", "runtime")
+    shipped = image_layers(image_of(service))
+    assert [layer for layer in shipped if layer != EMPTY_LAYER] == image_layers(image_of(service, "runtime"))
+
+
 def test_invoke_test_passes_and_leaves_reports(service):
-    service.invoke("test")
+    result = service.invoke("test")
+    covered = re.search(r"Tests passed, (\d+)% covered; reports are in reports/", result.output)
+    assert covered and 0 < int(covered.group(1)) <= 100, result.output[-2000:]
     suite = ET.parse(service.path / "reports" / "junit.xml").getroot().find("testsuite")
     assert int(suite.get("tests")) > 0
     assert (suite.get("failures"), suite.get("errors")) == ("0", "0")

@@ -34,8 +34,9 @@ def localdev_image(c, python_image=None):
     for name in LOCALDEV_INPUTS:
         digest.update((ROOT / name).read_bytes())
     tag = image_tag(c, "localdev")
-    check_docker()
     inspect = c.run(f"docker image inspect {shlex.quote(tag)}", hide=True, warn=True)
+    if inspect.failed:
+        check_docker()  # no such image, or no Docker at all: say which
     built = inspect.ok and (json.loads(inspect.stdout)[0]["Config"]["Labels"] or {}).get(
         INPUTS_LABEL
     )

@@ -26,11 +26,12 @@ REVISION_LABEL = "org.opencontainers.image.revision"
 
 
 def docker(c, *args, interactive=False, **kwargs):
-    """Print a docker command, run it, and stop with its exit code when it fails."""
-    check_docker()
+    """Print a docker command, run it, and stop with its exit code when it fails: with one
+    sentence naming what is missing when Docker itself is (checked only then, to start fast)."""
     command = ["docker", *args]
     result = c.run(shlex.join(command), echo=True, warn=True, pty=interactive, **kwargs)
     if result.failed:
+        check_docker()
         raise Exit(f"`docker {args[0]}` failed (exit code {result.exited}).", code=result.exited)
     return result
 

@@ -2,6 +2,7 @@
 
 import shlex
 import shutil
+import xml.etree.ElementTree as ET
 
 from invoke import Exit, task
 
@@ -63,7 +64,11 @@ def test(c, mount=False, python_image=None):
         raise Exit(
             f"Tests failed (pytest exit code {code}); reports are in {REPORTS.name}/.", code=code
         )
-    print(f"Tests passed; reports are in {REPORTS.name}/.")
+    # Coverage's total, as its own report counts it: lines and branches.
+    totals = ET.parse(REPORTS / "coverage.xml").getroot().attrib
+    covered = sum(int(totals[f"{kind}-covered"]) for kind in ("lines", "branches"))
+    valid = sum(int(totals[f"{kind}-valid"]) for kind in ("lines", "branches"))
+    print(f"Tests passed, {covered / max(valid, 1):.0%} covered; reports are in {REPORTS.name}/.")
 
 
 @task(
