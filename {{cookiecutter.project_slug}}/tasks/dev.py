@@ -8,6 +8,7 @@ import json
 import os
 import re
 import shlex
+import shutil
 import socket
 import subprocess
 import sys
@@ -34,6 +35,8 @@ def localdev_image(c, python_image=None):
     for name in LOCALDEV_INPUTS:
         digest.update((ROOT / name).read_bytes())
     tag = image_tag(c, "localdev")
+    if not shutil.which("docker"):
+        check_docker()  # says so, in one sentence
     inspect = c.run(f"docker image inspect {shlex.quote(tag)}", hide=True, warn=True)
     if inspect.failed:
         check_docker()  # no such image, or no Docker at all: say which
