@@ -207,6 +207,7 @@ def test_state_lives_in_the_volume_and_outlives_the_container(service):
                 assert visits == [1, 2]
             else:
                 wait_for(lambda: units_done(first), 30, "a unit of work")
+                docker("kill", first)  # no unit after the last one its log reports
                 visits = units_done(first)
             docker("rm", "--force", first)
         with running(image_of(service), *production(data, port if web else None), *options) as second:
@@ -215,7 +216,9 @@ def test_state_lives_in_the_volume_and_outlives_the_container(service):
                 assert get_json(f"http://127.0.0.1:{port}/visits") == (200, {"visits": 2})
             else:
                 wait_for(lambda: units_done(second), 30, "a unit of work")
-                assert units_done(second)[0] == visits[-1] + 1, (visits, units_done(second))
+                # Counting on from the first container's total, not from 1 (a unit it stored but
+                # was killed before reporting is the only gap allowed).
+                assert visits[-1] < units_done(second)[0] <= visits[-1] + 2, (visits, units_done(second))
 
 
 def units_done(container):
