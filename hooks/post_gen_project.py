@@ -42,9 +42,9 @@ def remove_unused(project_dir: Path, answers: dict) -> None:
     """Remove the files the chosen framework and license do not use."""
     package = project_dir / "src" / answers["package_name"]
     if answers["framework"] == "none":
-        unused = [package / "app.py", project_dir / "tests" / "test_app.py"]
+        unused = [package / "app.py"]
     else:
-        unused = [package / "worker.py", project_dir / "tests" / "test_worker.py"]
+        unused = [package / "worker.py"]
     if answers["license"] == "Proprietary":
         unused.append(project_dir / "LICENSE")
     for path in unused:

@@ -30,5 +30,6 @@ setup(
 {%- else %}
     install_requires=[],
 {%- endif %}
-    entry_points={"console_scripts": ["{{ cookiecutter.project_slug }} = {{ cookiecutter.package_name }}.cli:main"]},
+    # The image's entrypoint (src/servicehost): it serves the app pyproject.toml names.
+    entry_points={"console_scripts": ["{{ cookiecutter.project_slug }} = servicehost.command:main"]},
 )

@@ -85,6 +85,16 @@ def run(c, skip_tests=False, python_image=None):
     build_image(c, "service", skip_tests=skip_tests, python_image=python_image)
     # Writable: /tmp (gone with the container) and DATA_DIR, a named volume that outlives it.
     options = ["--read-only", "--tmpfs", "/tmp", "--volume", f"{c.docker.data_volume}:{DATA_DIR}"]
+    # The release step (migrations, pyproject.toml's [tool.servicehost] release) first, on the same
+    # volume: the service starts only once it succeeded.
+    try:
+        run_container(c, image_tag(c, "service"), ["release"], options=options)
+    except Exit as failed:
+        raise Exit(
+            f"The release step failed (exit code {failed.code}, its output above): the service was"
+            " not started.",
+            code=failed.code,
+        ) from None
 {%- if cookiecutter.framework != "none" %}
     run_container(
         c,

@@ -1,5 +1,4 @@
-"""{{ cookiecutter.project_name }}: {{ cookiecutter.description }}"""
+"""The example {% if cookiecutter.framework == "none" %}worker{% else %}app{% endif %} of {{ cookiecutter.project_name }}: {{ cookiecutter.description }}
 
-from importlib.metadata import version
-
-__version__ = version("{{ cookiecutter.project_slug }}")
+Grow it into your service, or delete it (this package and tests/test_example.py) and bring your
+own: README.md, "Bring your existing app"."""

@@ -1,4 +1,4 @@
--- The service's state in DATA_DIR (store.py runs this on every start: it must stay idempotent).
+-- The example's state in DATA_DIR (the release step runs this: it must stay idempotent).
 CREATE TABLE IF NOT EXISTS counters (
     name TEXT PRIMARY KEY,
     value INTEGER NOT NULL

@@ -1,0 +1,150 @@
+{%- set web = cookiecutter.framework != "none" -%}
+"""The `{{ cookiecutter.project_slug }}` command, the image's entrypoint: `serve` (the default), `release`,
+`healthcheck`, `dev` and `build-steps`; any other command runs as given, with the settings
+checked first (`docker run IMAGE alembic upgrade head`)."""
+
+import argparse
+import os
+import shlex
+import subprocess
+import sys
+{%- if web %}
+import urllib.error
+import urllib.request
+{%- endif %}
+from importlib.metadata import version
+from pathlib import Path
+
+from servicehost import {% if not web %}health, {% endif %}server
+from servicehost.settings import ROOT, SettingError, Settings, configure_logging, data_dir_problem
+
+COMMANDS = ("serve", "release", "healthcheck", "dev", "build-steps")
+# Where debugpy listens inside the container (`invoke dev --debug` publishes it on 127.0.0.1).
+DEBUG_PORT = 5678
+
+
+def run_steps(commands, kind):
+    """Run each command in the project's root; stop at the first that fails, in one sentence."""
+    for command in commands:
+        print(f"{kind}: {command}", flush=True)
+        try:
+            code = subprocess.run(shlex.split(command), cwd=ROOT).returncode
+        except FileNotFoundError as error:
+            code, why = 127, f"there is no command {error.filename!r}"
+        else:
+            why = f"exit code {code}"
+        if code:
+            print(f"The {kind} `{command}` failed ({why}): see its output above.", file=sys.stderr)
+            return code if 0 < code < 126 else 1
+    return 0
+
+
+def release(settings):
+    """Run the release step ([tool.servicehost] release: migrations), before the service starts."""
+    code = run_steps(settings.release, "release step")
+    if code:
+        print("The service was not started: fix the release step, then start it.", file=sys.stderr)
+    return code
+
+
+def build_steps(settings):
+    """Run the build steps ([tool.servicehost] build-steps), in the image build."""
+    return run_steps(settings.build_steps, "build step")
+
+
+def healthcheck(settings):
+{%- if web %}
+    """Exit 0 when the health endpoint answers 200 (Docker's HEALTHCHECK runs this)."""
+    url = f"http://127.0.0.1:{settings.port}{settings.health_path}"
+    try:
+        with urllib.request.urlopen(url, timeout=2) as response:
+            return 0 if response.status == 200 else 1
+    except urllib.error.HTTPError as error:
+        print(f"unhealthy: {url} answered {error.code}: {error.read().decode()}", file=sys.stderr)
+    except OSError as error:
+        print(f"unhealthy: {url}: {error}", file=sys.stderr)
+    return 1
+{%- else %}
+    """Exit 0 when the worker's heartbeat is recent (Docker's HEALTHCHECK runs this)."""
+    problem = health.problem(settings)
+    if problem:
+        print(f"unhealthy: {problem}", file=sys.stderr)
+        return 1
+    return 0
+{%- endif %}
+
+
+def dev(settings, debug=False, wait=False):
+    """Serve for development, restarting on every change under src/, after the release step.
+    With --debug, debugpy listens on port 5678 and the code runs in one process."""
+    code = release(settings)
+    if code:
+        return code
+    if debug:
+        import debugpy
+
+        debugpy.listen(("0.0.0.0", DEBUG_PORT))
+        print(f"debugpy listens on port {DEBUG_PORT}; attach a debugger", flush=True)
+        if wait:
+            debugpy.wait_for_client()
+    return server.dev(settings, debug)
+
+
+def main(argv=None):
+    """Parse the command line and run the chosen command."""
+    argv = sys.argv[1:] if argv is None else list(argv)
+    parser = argparse.ArgumentParser(prog="{{ cookiecutter.project_slug }}", description=__doc__)
+    parser.add_argument("--version", action="version", version=version("{{ cookiecutter.project_slug }}"))
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    run = {
+        "serve": server.serve,
+        "release": release,
+        "healthcheck": healthcheck,
+        "build-steps": build_steps,
+    }
+    for name, command in run.items():
+        commands.add_parser(name, help=command.__doc__.partition("\n")[0])
+    develop = commands.add_parser("dev", help=dev.__doc__.partition("\n")[0])
+    develop.add_argument("--debug", action="store_true", help="listen for a debugger on port 5678")
+    develop.add_argument("--wait", action="store_true", help="with --debug: start once it attached")
+    other = argv[:1] and not argv[0].startswith("-") and argv[0] not in COMMANDS
+    args = parser.parse_args(argv[:0] if other else argv)
+    if not other and args.command is None:
+        parser.error(f"choose a command: {', '.join(COMMANDS)}, or any program to run")
+    if not other and args.command == "dev" and args.wait and not args.debug:
+        parser.error("--wait waits for a debugger: use it with --debug")
+
+    try:
+        settings = Settings.load()
+    except SettingError as error:
+        print(error, file=sys.stderr)
+        return 2
+    configure_logging(settings)
+    if other:  # e.g. a migration tool: the same settings and DATA_DIR check, then that program
+        problem = data_dir_problem(settings.data_dir)
+        if problem:
+            print(problem, file=sys.stderr)
+            return 2
+        try:
+            os.execvp(argv[0], argv)
+        except FileNotFoundError:
+            print(
+                f"There is no command {argv[0]!r} in the image: run one of"
+                f" {', '.join(COMMANDS)}, or a program the image has.",
+                file=sys.stderr,
+            )
+            return 127
+    if args.command == "dev":  # the working copy's data/ (git- and docker-ignored), made on demand
+        Path(settings.data_dir).mkdir(parents=True, exist_ok=True)
+    if args.command in ("serve", "release", "dev"):  # the commands that keep state check it first
+        problem = data_dir_problem(settings.data_dir)
+        if problem:
+            print(problem, file=sys.stderr)
+            return 2
+    try:
+        if args.command == "dev":
+            return dev(settings, debug=args.debug, wait=args.wait)
+        return run[args.command](settings)
+    except SettingError as error:
+        print(error, file=sys.stderr)
+        return 2

@@ -1,0 +1,250 @@
+{%- set web = cookiecutter.framework != "none" -%}
+"""The service host (src/servicehost): its command, settings, app loading{% if web %} and health{% else %}, worker loop{% endif %},
+with an app of the test's own. Part of the template, like the package it tests."""
+
+{% if cookiecutter.framework == "fastapi" %}import asyncio
+{% endif %}{% if web %}import json
+{% endif %}import subprocess
+import sys
+{% if not web %}import threading
+{% endif %}from importlib.metadata import version
+
+import pytest
+
+from servicehost import command{% if web %}, health{% endif %}
+from servicehost.load import load
+{%- if not web %}
+from servicehost.server import Worker
+{%- endif %}
+from servicehost.settings import SettingError, Settings
+
+VERSION = version("{{ cookiecutter.project_slug }}")
+
+
+@pytest.fixture
+def pyproject(tmp_path):
+    """write(text) -> a pyproject.toml of the test's own, holding [tool.servicehost] `text`."""
+
+    def write(text):
+        path = tmp_path / "pyproject.toml"
+        path.write_text(f"[tool.servicehost]\n{text}\n")
+        return path
+
+    return write
+
+
+def run(*args, env=None, cwd=None):
+    """The command in a process of its own, as the image runs it."""
+    return subprocess.run(
+        [sys.executable, "-m", "servicehost", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=cwd,
+    )
+
+
+def test_version(capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        command.main(["--version"])
+    assert exit_info.value.code == 0
+    assert capsys.readouterr().out.strip() == VERSION
+
+
+def test_dev_refuses_wait_without_debug(capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        command.main(["dev", "--wait"])
+    assert exit_info.value.code == 2
+    assert "use it with --debug" in capsys.readouterr().err
+
+
+def test_settings_come_from_the_environment_then_pyproject(pyproject):
+    path = pyproject('app = "pkg.mod:create_app()"\nrelease = "migrate"\nbuild-steps = ["a", "b"]')
+    settings = Settings.load({"LOG_LEVEL": "debug"}, path)
+    assert (settings.app, settings.release, settings.build_steps) == (
+        "pkg.mod:create_app()",
+        ("migrate",),
+        ("a", "b"),
+    )
+    assert settings.log_level == "DEBUG"
+    assert Settings.load({"APP": "other:app"}, path).app == "other:app"
+{%- if web %}
+    settings = Settings.load({"PORT": "9000", "WORKERS": "3"}, path)
+    assert (settings.port, settings.workers) == (9000, 3)
+{%- else %}
+    assert Settings.load({"WORK_INTERVAL": "0.5"}, path).interval == 0.5
+{%- endif %}
+
+
+@pytest.mark.parametrize(
+    ("environ", "message"),
+    [
+{%- if web %}
+        ({"PORT": "eighty"}, "PORT is 'eighty': set it to a number of at least 1."),
+        ({"WORKERS": "0"}, "WORKERS is '0': set it to a number of at least 1."),
+{%- else %}
+        ({"WORK_INTERVAL": "soon"}, "WORK_INTERVAL is 'soon': set it to a number of at least 0."),
+{%- endif %}
+    ],
+)
+def test_a_bad_setting_is_one_sentence(environ, message, pyproject):
+    with pytest.raises(SettingError) as error:
+        Settings.load(environ, pyproject(""))
+    assert str(error.value) == message
+
+
+def test_a_bad_step_list_is_one_sentence(pyproject):
+    with pytest.raises(SettingError, match=r"release in pyproject.toml must be a command or"):
+        Settings.load({}, pyproject("release = 3"))
+
+
+def factory(greeting="hello"):
+    """An app factory for the loading tests."""
+    return {"greeting": greeting}
+
+
+@pytest.mark.parametrize(
+    ("spec", "loaded"),
+    [
+        ("test_servicehost:factory()", {"greeting": "hello"}),
+        ("test_servicehost:factory('hi')", {"greeting": "hi"}),
+        ("test_servicehost:VERSION", VERSION),
+    ],
+)
+def test_the_app_is_spelled_as_gunicorn_spells_it(spec, loaded):
+    assert load(spec) == loaded
+
+
+@pytest.mark.parametrize(
+    ("spec", "message"),
+    [
+        ("nosuchpackage.app:app", "there is no module 'nosuchpackage'"),
+        ("test_servicehost:nothing", "test_servicehost has no 'nothing'"),
+        ("test_servicehost:factory(greeting=print)", "with literal arguments only"),
+        (":app", "which names no module"),
+    ],
+)
+def test_an_app_that_cannot_be_loaded_is_one_sentence(spec, message):
+    with pytest.raises(SettingError) as error:
+        load(spec)
+    assert str(error.value).startswith(f"APP is {spec!r}") and message in str(error.value)
+{%- if web %}
+{%- if cookiecutter.framework == "fastapi" %}
+
+
+def get(app, path):
+    """(status, body) of a GET through an ASGI app, without a server."""
+    sent = []
+
+    async def receive():
+        return {"type": "http.request", "body": b""}
+
+    async def send(message):
+        sent.append(message)
+
+    scope = {"type": "http", "method": "GET", "path": path, "headers": []}
+    asyncio.run(app(scope, receive, send))
+    return sent[0]["status"], b"".join(m.get("body", b"") for m in sent[1:])
+
+
+async def own_app(scope, receive, send):
+    """The app's own answer: 200 "own" for every path."""
+    await send({"type": "http.response.start", "status": 200, "headers": []})
+    await send({"type": "http.response.body", "body": b"own"})
+{%- else %}
+
+
+def get(app, path):
+    """(status, body) of a GET through a WSGI app, without a server."""
+    started = []
+    body = app({"REQUEST_METHOD": "GET", "PATH_INFO": path}, lambda s, h: started.append(s))
+    return int(started[0].split()[0]), b"".join(body)
+
+
+def own_app(environ, start_response):
+    """The app's own answer: 200 "own" for every path."""
+    start_response("200 OK", [])
+    return [b"own"]
+{%- endif %}
+
+
+def ready_never():
+    """A readiness function whose database never answers."""
+    raise ConnectionError("the database does not answer")
+
+
+def test_the_health_endpoint_answers_for_any_app():
+    service = health.wrap(own_app, Settings())
+    ok = json.dumps({"status": "ok", "version": VERSION}).encode()
+    assert get(service, "/healthz") == (200, ok)
+    assert get(service, "/anything") == (200, b"own")
+
+
+def test_the_health_endpoint_reports_the_apps_readiness():
+    service = health.wrap(own_app, Settings(ready="test_servicehost:ready_never"))
+    status, body = get(service, "/healthz")
+    assert status == 503
+    assert json.loads(body)["reason"] == "ConnectionError: the database does not answer"
+
+
+def test_without_an_app_only_health_answers():
+    service = health.wrap(None, Settings(health_path="/live"))
+    assert get(service, "/live")[0] == 200
+    assert get(service, "/") == (404, b"")
+
+
+def test_healthcheck_fails_when_nothing_answers():
+    assert command.healthcheck(Settings(port=1)) == 1
+{%- else %}
+
+
+def test_healthcheck_fails_without_heartbeat(tmp_path):
+    assert command.healthcheck(Settings(heartbeat_file=str(tmp_path / "beat"))) == 1
+
+
+def test_the_loop_works_and_beats_until_stopped(tmp_path):
+    settings = Settings(interval=0.01, heartbeat_file=str(tmp_path / "beat"))
+    units = []
+    worker = Worker(settings, work=lambda: units.append(1))
+    threading.Timer(0.2, worker.stop).start()
+    worker.loop()  # returns only because stop() was called
+    assert worker.done == len(units) >= 2
+    assert command.healthcheck(settings) == 0
+{%- endif %}
+
+
+@pytest.mark.parametrize("make", ["nothing", "a file"])
+def test_a_data_dir_that_is_not_a_directory_is_one_sentence(tmp_path, monkeypatch, capsys, make):
+    path = tmp_path / "state"
+    if make == "a file":
+        path.write_text("")
+    monkeypatch.setenv("DATA_DIR", str(path))
+    assert command.main(["serve"]) == 2
+    assert capsys.readouterr().err == (
+        f"DATA_DIR is {path}, which is not a directory: mount a volume there "
+        "or set DATA_DIR to a writable directory.\n"
+    )
+
+
+def test_any_other_command_runs_as_given(tmp_path):
+    env = {"DATA_DIR": str(tmp_path), "PATH": "/usr/bin:/bin"}
+    result = run(sys.executable, "-c", "import os; print(os.environ['DATA_DIR'])", env=env)
+    assert (result.returncode, result.stdout) == (0, f"{tmp_path}\n")
+    missing = run("no-such-program", env=env)
+    assert missing.returncode == 127
+    assert missing.stderr.startswith("There is no command 'no-such-program' in the image")
+
+
+def test_a_failing_release_step_is_one_sentence_and_stops(capsys):
+    settings = Settings(release=(f"{sys.executable} -c 'raise SystemExit(3)'", "never-run"))
+    assert command.release(settings) == 3
+    err = capsys.readouterr().err
+    assert "The release step `" in err and "` failed (exit code 3): see its output above." in err
+    assert "The service was not started" in err and "never-run" not in err
+
+
+def test_build_steps_run_in_order(tmp_path):
+    made = tmp_path / "made"
+    steps = (f"mkdir {made}", f"touch {made / 'second'}")
+    assert command.build_steps(Settings(build_steps=steps)) == 0
+    assert (made / "second").is_file()
