@@ -147,7 +147,8 @@ def test_only_useful_files_are_baked(baked):
 def test_names_are_derived_from_the_project_name(bake):
     project = bake(project_name="Acme Billing API", description="Bills customers, politely.")
     assert project.name == "acme-billing-api"
-    assert (project / "src" / "acme_billing_api" / "cli.py").exists()
+    assert (project / "src" / "acme_billing_api" / "app.py").exists()
+    assert "acme-billing-api = servicehost.command:main" in (project / "setup.py").read_text()
     assert 'name="acme-billing-api"' in (project / "setup.py").read_text()
 
 
@@ -164,7 +165,7 @@ def test_apt_packages_go_to_their_stages(bake):
 def test_port_reaches_the_image_and_the_settings(bake):
     project = bake(port="5000")
     assert "EXPOSE 5000" in (project / "Dockerfile").read_text()
-    assert "port: int = 5000" in (project / "src" / "my_service" / "config.py").read_text()
+    assert "port: int = 5000" in (project / "src" / "servicehost" / "settings.py").read_text()
 
 
 def test_a_worker_exposes_no_port(bake):

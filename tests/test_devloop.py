@@ -145,7 +145,7 @@ def test_dev_reloads_edits_without_building_and_stops_at_once(devloop):
             wait_for(lambda: dev.says("") and hello(port) == "Hello, dev!", 120, "the dev service to answer")
             edit(project, "app.py", 'f"Hello, {name}!"', 'f"Edited, {name}!"')
         # The edit also makes the service write a file into the working copy: it must be ours.
-        edit(project, "config.py", "import os\n", 'import os\n\nopen("/app/made-by-dev.txt", "w").close()\n')
+        edit(project, "store.py", "import os\n", 'import os\n\nopen("/app/made-by-dev.txt", "w").close()\n')
         if project.framework == "none":
             wait_for(lambda: "edited unit" in dev.output, 20, "the next unit to run the edited code")
         else:

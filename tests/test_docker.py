@@ -273,12 +273,13 @@ def test_service_image_holds_only_what_ships(service):
         for tool in gcc cc g++ make pip-compile pytest; do command -v $tool; done
         python -c 'import importlib.util as u; print([m for m in ("pytest", "coverage") if u.find_spec(m)])'
         python -c 'import sys; print("%d.%d" % sys.version_info[:2])'
-        find / -xdev \\( -name conftest.py -o -name test_cli.py \\) -print 2>/dev/null
+        find / -xdev \\( -name test_servicehost.py -o -name test_example.py \\) -print 2>/dev/null
         true
     """,
     ).split()
     version = service.answers.get("python_version", OPTIONS["python_version"][0])
-    assert probe == ["10001", "10001:10001", "src", "[]", version], f"unexpected in the image: {probe}"
+    expected = ["10001", "10001:10001", "pyproject.toml", "src", "[]", version]
+    assert probe == expected, f"unexpected in the image: {probe}"
 
 
 # The diff id of an empty layer (an empty tar): what a step that writes no file adds.
@@ -338,8 +339,7 @@ def test_skip_tests_builds_the_service_anyway_and_says_so(variant):
 def test_code_change_rebuilds_only_a_small_layer(variant, tmp_path):
     variant.invoke("build", "--target", "service")
     before = image_layers(image_of(variant))
-    package = next((variant.path / "src").iterdir())
-    with open(package / "config.py", "a") as source:
+    with open(example_package(variant) / "store.py", "a") as source:
         source.write(f"# a one-line code change, new to the build cache: {uuid.uuid4()}\n")
 
     rebuild = variant.invoke("build", "--target", "service")
@@ -348,6 +348,11 @@ def test_code_change_rebuilds_only_a_small_layer(variant, tmp_path):
     assert dependency_steps and set(dependency_steps.values()) == {"CACHED"}, dependency_steps
     assert any(t.startswith("[test-run") and s == "DONE" for t, s in steps.items()), "tests did not re-run"
     assert 0 < new_layer_bytes(image_of(variant), before, tmp_path) < 1_000_000
+
+
+def example_package(project):
+    """The example's package under src/ (beside the template's own servicehost)."""
+    return next(p for p in (project.path / "src").iterdir() if p.name != "servicehost" and p.is_dir())
 
 
 def as_host_user(project):
@@ -368,17 +373,17 @@ def as_host_user(project):
 
 def test_mount_loop_picks_up_edits_without_building(variant):
     project, uid = as_host_user(variant)
-    package = next((project.path / "src").iterdir()).name
+    package = example_package(project).name
     first = project.invoke("test", "--mount")
     assert re.search(r"\d+ passed", first.output)
 
-    with open(project.path / "src" / package / "cli.py", "a") as source:
+    with open(project.path / "src" / package / "store.py", "a") as source:
         source.write('\n\ndef edited():\n    return "picked up"\n')
     project.write(
         "tests/test_zz_new.py",
         (
             "from pathlib import Path\n\n"
-            f"from {package}.cli import edited\n\n\n"
+            f"from {package}.store import edited\n\n\n"
             "def test_edit_is_picked_up():\n"
             '    Path("made-in-container.txt").write_text(edited())\n'
             '    assert edited() == "picked up"\n'
