@@ -302,5 +302,9 @@ def test_compose_file_is_valid(baked, docker_engine):
         docker_unavailable("No docker compose plugin (run scripts/provision-docker).")
     config = Project(project).run("docker", "compose", "--profile", "debug", "config", "--format", "json")
     services = json.loads(config.output)["services"]
-    assert sorted(services) == ["debug", "dev", "service"]
+    assert sorted(services) == ["debug", "dev", "release", "service"]
     assert services["service"]["read_only"] and services["dev"]["volumes"][0]["target"] == "/app"
+    # The release step runs on the service's own image and volume, and the service waits for it.
+    assert services["release"]["image"] == services["service"]["image"]
+    assert services["release"]["volumes"] == services["service"]["volumes"]
+    assert services["service"]["depends_on"]["release"]["condition"] == "service_completed_successfully"

@@ -44,7 +44,7 @@ def devloop(request, docker_project, compose_plugin):
     baked = docker_project(f"devloop-{request.param}", framework=request.param)
     project, uid = as_host_user(baked)
     project.uid, project.framework = uid, request.param
-    project.package = next((project.path / "src").iterdir()).name
+    project.package = project.example.name
     project.compose_name = project.env["INVOKE_DOCKER_IMAGE"]
     project.originals = {}
     project.env["COMPOSE_PROJECT_NAME"] = project.compose_name

@@ -172,12 +172,12 @@ def new_layer_bytes(image, old_layers, directory):
 def test_service_answers_turns_healthy_and_stops_at_once(service):
     port = free_port()
     web = service.answers["framework"] != "none"
-    with (
-        volume() as data,
-        running(
-            image_of(service), *production(data, port if web else None), "--health-interval", "1s"
-        ) as container,
-    ):
+    with contextlib.ExitStack() as stack:
+        data = stack.enter_context(volume())
+        # The release step first, on the same volume, as `invoke run` and Compose run it.
+        docker("run", "--rm", *production(data), image_of(service), "release")
+        options = [*production(data, port if web else None), "--health-interval", "1s"]
+        container = stack.enter_context(running(image_of(service), *options))
         if web:
             wait_for(lambda: get_json(f"http://127.0.0.1:{port}/healthz")[0] == 200, 30, "/healthz")
             assert get_json(f"http://127.0.0.1:{port}/healthz")[1]["status"] == "ok"
@@ -200,6 +200,8 @@ def test_state_lives_in_the_volume_and_outlives_the_container(service):
     web = service.answers["framework"] != "none"
     options = ["--env", "WORK_INTERVAL=0.2"] if not web else []
     with volume() as data:
+        # The release step first, on the same volume, as `invoke run` and Compose run it.
+        docker("run", "--rm", *production(data, None), image_of(service), "release")
         with running(image_of(service), *production(data, port if web else None), *options) as first:
             if web:
                 wait_for(lambda: get_json(f"http://127.0.0.1:{port}/healthz")[0] == 200, 30, "/healthz")
@@ -290,7 +292,7 @@ def test_service_is_the_runtime_its_tests_ran_on(service):
     # `test-run` is `runtime` with the tests mounted; the gate in `service` must add no file.
     service.invoke("build", "--target", "runtime")
     shipped = image_layers(image_of(service))
-    assert [layer for layer in shipped if layer != EMPTY_LAYER] == image_layers(image_of(service, "runtime"))
+    assert shipped[:-1] == image_layers(image_of(service, "runtime")) and shipped[-1] == EMPTY_LAYER
 
 
 def test_invoke_test_passes_and_leaves_reports(service):
@@ -339,7 +341,7 @@ def test_skip_tests_builds_the_service_anyway_and_says_so(variant):
 def test_code_change_rebuilds_only_a_small_layer(variant, tmp_path):
     variant.invoke("build", "--target", "service")
     before = image_layers(image_of(variant))
-    with open(example_package(variant) / "store.py", "a") as source:
+    with open(variant.example / "store.py", "a") as source:
         source.write(f"# a one-line code change, new to the build cache: {uuid.uuid4()}\n")
 
     rebuild = variant.invoke("build", "--target", "service")
@@ -348,11 +350,6 @@ def test_code_change_rebuilds_only_a_small_layer(variant, tmp_path):
     assert dependency_steps and set(dependency_steps.values()) == {"CACHED"}, dependency_steps
     assert any(t.startswith("[test-run") and s == "DONE" for t, s in steps.items()), "tests did not re-run"
     assert 0 < new_layer_bytes(image_of(variant), before, tmp_path) < 1_000_000
-
-
-def example_package(project):
-    """The example's package under src/ (beside the template's own servicehost)."""
-    return next(p for p in (project.path / "src").iterdir() if p.name != "servicehost" and p.is_dir())
 
 
 def as_host_user(project):
@@ -373,7 +370,7 @@ def as_host_user(project):
 
 def test_mount_loop_picks_up_edits_without_building(variant):
     project, uid = as_host_user(variant)
-    package = example_package(project).name
+    package = project.example.name
     first = project.invoke("test", "--mount")
     assert re.search(r"\d+ passed", first.output)
 
