@@ -39,7 +39,7 @@ class Worker:
                 if self.work:
                     self.work()
             except Exception:
-                log.exception("a unit of work failed; the next starts in %s s", self.settings.interval)
+                log.exception("a unit of work failed; the next in %s s", self.settings.interval)
             else:
                 self.done += 1
                 health.beat(self.settings)
