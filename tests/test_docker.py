@@ -31,6 +31,7 @@ SERVICES = [
     {"framework": "fastapi"},
     {"framework": "none"},
     {"framework": "flask", "installer": "pip"},
+    {"framework": "django"},
 ]
 # Each other Python the template offers, once (fastapi on 3.15 for its compiled pydantic-core):
 # only the checks marked `every_python`. They come after SERVICES, so a service keeps its index.

@@ -16,7 +16,18 @@ from importlib.metadata import version
 from pathlib import Path
 
 from servicehost import {% if not web %}health, {% endif %}server
+{%- if cookiecutter.framework == "django" %}
+from servicehost.settings import (
+    ROOT,
+    SettingError,
+    Settings,
+    configure_logging,
+    data_dir_problem,
+    use_django_settings,
+)
+{%- else %}
 from servicehost.settings import ROOT, SettingError, Settings, configure_logging, data_dir_problem
+{%- endif %}
 
 COMMANDS = ("serve", "release", "healthcheck", "dev", "build-steps")
 # Where debugpy listens inside the container (`invoke dev --debug` publishes it on 127.0.0.1).
@@ -120,6 +131,9 @@ def main(argv=None):
         print(error, file=sys.stderr)
         return 2
     configure_logging(settings)
+{%- if cookiecutter.framework == "django" %}
+    use_django_settings(settings)
+{%- endif %}
     if other:  # e.g. a migration tool: the same settings and DATA_DIR check, then that program
         problem = data_dir_problem(settings.data_dir)
         if problem:
