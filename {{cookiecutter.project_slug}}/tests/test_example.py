@@ -93,8 +93,10 @@ def test_every_model_change_has_its_migration():
     call_command("makemigrations", "--check", "--dry-run", verbosity=0)
 
 
-def test_the_app_setting_names_the_wsgi_application():
-    application = load(Settings.load().app)
+def test_the_app_setting_names_the_wsgi_application(pytestconfig):
+    # This project's pyproject.toml, wherever servicehost is installed.
+    settings = Settings.load(pyproject=pytestconfig.rootpath / "pyproject.toml")
+    application = load(settings.app)
     assert callable(application)
 {%- elif cookiecutter.framework == "none" %}
 
