@@ -88,7 +88,13 @@ def healthcheck(settings):
 def dev(settings, debug=False, wait=False):
     """Serve for development, restarting on every change under src/, after the release step.
     With --debug, debugpy listens on port 5678 and the code runs in one process."""
+{%- if cookiecutter.framework == "django" %}
+    # Django's reloader runs this command again in a child process (RUN_MAIN set) at the start
+    # and after every change: the release step already ran, once, in the watching parent.
+    code = 0 if os.environ.get("RUN_MAIN") == "true" else release(settings)
+{%- else %}
     code = release(settings)
+{%- endif %}
     if code:
         return code
     if debug:
