@@ -38,17 +38,30 @@ def install_locks(project_dir: Path, framework: str, python_version: str) -> Non
     shutil.rmtree(locks)
 
 
+# The example's files that only some frameworks use (the rest of the package serves them all).
+EXAMPLE_FILES = {
+    "flask": ("app.py", "store.py", "schema.sql"),
+    "fastapi": ("app.py", "store.py", "schema.sql"),
+    "django": ("settings.py", "urls.py", "wsgi.py"),
+    "none": ("worker.py", "store.py", "schema.sql"),
+}
+
+
 def remove_unused(project_dir: Path, answers: dict) -> None:
     """Remove the files the chosen framework and license do not use."""
+    framework = answers["framework"]
     package = project_dir / "src" / answers["package_name"]
-    if answers["framework"] == "none":
-        unused = [package / "app.py"]
-    else:
-        unused = [package / "worker.py"]
+    used = set(EXAMPLE_FILES.get(framework, ()))
+    unused = [package / name for name in sorted(set().union(*EXAMPLE_FILES.values()) - used)]
+    if framework != "django":
+        # The Django example's app package, and the pytest plugin giving pytest-django its settings.
+        unused += [project_dir / "src" / "visits", project_dir / "src" / "servicehost" / "pytest_plugin.py"]
     if answers["license"] == "Proprietary":
         unused.append(project_dir / "LICENSE")
     for path in unused:
-        if path.is_file():
+        if path.is_dir():
+            shutil.rmtree(path)
+        elif path.is_file():
             path.unlink()
 
 

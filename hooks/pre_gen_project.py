@@ -15,22 +15,30 @@ import unicodedata
 # These mirror the choice lists in cookiecutter.json (a unit test checks it).
 LICENSES = ("MIT", "Apache-2.0", "BSD-3-Clause", "Proprietary")
 PYTHON_VERSIONS = ("3.14", "3.15", "3.13", "3.11")
-FRAMEWORKS = ("flask", "fastapi", "none")
+FRAMEWORKS = ("flask", "fastapi", "django", "none")
 INSTALLERS = ("uv", "pip")
 
-# A module named like one of these would shadow the baked project's dependency.
+# A module named like one of these would shadow the baked project's dependency (or, for the
+# last two, the template's own packages: its service host, and the Django example's app).
 DEPENDENCY_NAMES = frozenset(
     {
+        "asgiref",
+        "django",
         "fastapi",
         "flask",
         "gunicorn",
         "httpx",
         "pydantic",
         "pytest",
+        "pytest_django",
         "setuptools",
+        "sqlparse",
         "starlette",
         "uvicorn",
         "werkzeug",
+        "whitenoise",
+        "servicehost",
+        "visits",
     }
 )
 

@@ -28,7 +28,7 @@ BAD_ANSWERS = {
     "version-word": ("version", "latest"),
     "license-unknown": ("license", "GPL-3.0"),
     "python_version-unknown": ("python_version", "3.12"),
-    "framework-unknown": ("framework", "django"),
+    "framework-unknown": ("framework", "pyramid"),
     "port-zero": ("port", "0"),
     "port-word": ("port", "http"),
     "build_apt-shell": ("build_apt_packages", "gcc; rm -rf /"),

@@ -31,6 +31,7 @@ SERVICES = [
     {"framework": "fastapi"},
     {"framework": "none"},
     {"framework": "flask", "installer": "pip"},
+    {"framework": "django"},
 ]
 # Each other Python the template offers, once (fastapi on 3.15 for its compiled pydantic-core):
 # only the checks marked `every_python`. They come after SERVICES, so a service keeps its index.
@@ -233,6 +234,37 @@ def post_json(url):
     """POST to a URL with no body, returning the parsed JSON answer."""
     with urllib.request.urlopen(urllib.request.Request(url, method="POST"), timeout=2) as response:
         return json.loads(response.read())
+
+
+def test_django_serves_collected_static_files_and_runs_its_commands(service):
+    if service.answers["framework"] != "django":
+        pytest.skip("Django only")
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    with volume() as data:
+        # The release step migrates; any management command runs through the entrypoint.
+        once = ["run", "--rm", *production(data), image_of(service)]
+        assert "Applying visits.0001_initial... OK" in docker(*once, "release")
+        shown = docker(*once, "django-admin", "showmigrations", "visits")
+        assert shown.split() == ["visits", "[X]", "0001_initial"]
+        with running(image_of(service), *production(data, port)):
+            wait_for(lambda: get_json(f"{base}/healthz")[0] == 200, 30, "/healthz")
+            with urllib.request.urlopen(f"{base}/", timeout=2) as response:
+                page = response.read().decode()
+            # DEBUG is off: the page links the hashed name collectstatic made in the build.
+            css = re.search(r'href="(/static/visits/style\.[0-9a-f]{12}\.css)"', page)
+            assert css, page
+            request = urllib.request.Request(base + css.group(1), headers={"Accept-Encoding": "gzip"})
+            with urllib.request.urlopen(request, timeout=2) as response:
+                assert response.headers["Content-Encoding"] == "gzip"
+                assert "immutable" in response.headers["Cache-Control"]
+            assert post_json(f"{base}/visits") == {"visits": 1}
+            # A Host header outside ALLOWED_HOSTS: Django refuses it, the health endpoint answers.
+            for path, status in (("/healthz", 200), ("/", 400)):
+                connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+                connection.request("GET", path, headers={"Host": "service.internal"})
+                assert connection.getresponse().status == status, path
+                connection.close()
 
 
 @pytest.mark.parametrize(

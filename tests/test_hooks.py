@@ -183,7 +183,7 @@ BAD_ANSWERS = {
     "version-trailing-newline": ("version", "1.0\n"),
     "license-unknown": ("license", "GPL-3.0"),
     "python_version-unknown": ("python_version", "3.12"),
-    "framework-unknown": ("framework", "django"),
+    "framework-unknown": ("framework", "pyramid"),
     "framework-case": ("framework", "Flask"),
     "port-zero": ("port", "0"),
     "port-too-big": ("port", "65536"),
@@ -275,6 +275,9 @@ def make_baked_tree(root: Path, package: str = "my_service") -> Path:
         root / "src" / package / "__init__.py",
         root / "src" / package / "app.py",
         root / "src" / package / "worker.py",
+        root / "src" / package / "settings.py",
+        root / "src" / "visits" / "__init__.py",
+        root / "src" / "servicehost" / "pytest_plugin.py",
         root / "LICENSE",
     ):
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -294,7 +297,7 @@ def tree(root: Path) -> set[str]:
             "flask",
             "3.13",
             "MIT",
-            {"src/my_service/worker.py"},
+            {"src/my_service/worker.py", "src/visits/__init__.py"},
             {"src/my_service/app.py", "LICENSE"},
         ),
         (
@@ -305,6 +308,13 @@ def tree(root: Path) -> set[str]:
             {"src/my_service/app.py"},
         ),
         (
+            "django",
+            "3.14",
+            "BSD-3-Clause",
+            {"src/my_service/app.py", "src/my_service/worker.py"},
+            {"src/my_service/settings.py", "src/visits/__init__.py", "src/servicehost/pytest_plugin.py"},
+        ),
+        (
             "none",
             "3.11",
             "Apache-2.0",
@@ -312,7 +322,7 @@ def tree(root: Path) -> set[str]:
             {"src/my_service/worker.py", "LICENSE"},
         ),
     ],
-    ids=["flask-py3.13-MIT", "fastapi-py3.11-Proprietary", "none-py3.11-Apache"],
+    ids=["flask-py3.13-MIT", "fastapi-py3.11-Proprietary", "django-py3.14-BSD", "none-py3.11-Apache"],
 )
 def test_finish_trims_project(tmp_path, framework, python_version, license_, gone, kept):
     """finish() installs the chosen locks and removes unused files; twice is fine."""

@@ -22,6 +22,13 @@ setup(
         "flask>=3.0",
         "gunicorn>=25.1",
     ],
+{%- elif cookiecutter.framework == "django" %}
+    install_requires=[
+        "django>=5.2",
+        "gunicorn>=25.1",
+        # Serves the collected static files from the service itself (no web server in front).
+        "whitenoise>=6.9",
+    ],
 {%- elif cookiecutter.framework == "fastapi" %}
     install_requires=[
         "fastapi>=0.110",

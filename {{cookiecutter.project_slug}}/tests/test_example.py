@@ -1,5 +1,104 @@
 """The example {% if cookiecutter.framework == "none" %}worker works and counts{% else %}app answers as clients expect{% endif %} (delete this file with the example)."""
-{%- if cookiecutter.framework == "none" %}
+{%- if cookiecutter.framework == "django" %}
+
+import json
+import os
+import re
+import subprocess
+import sys
+
+import pytest
+from django.conf import settings as django_settings
+from django.core.management import call_command
+from django.test import override_settings
+
+from servicehost.load import load
+from servicehost.settings import Settings
+
+
+@pytest.fixture(scope="session")
+def collected_static(tmp_path_factory):
+    """The static files, collected as the image build collects them (hashed, compressed)."""
+    root = tmp_path_factory.mktemp("static")
+    with override_settings(STATIC_ROOT=root):
+        call_command("collectstatic", interactive=False, verbosity=0)
+    return root
+
+
+@pytest.fixture(autouse=True)
+def static_root(settings, collected_static):
+    """Every test serves the collected files, with DEBUG off (pytest-django's default)."""
+    settings.STATIC_ROOT = collected_static
+    return collected_static
+
+
+@pytest.mark.parametrize("name", ["world", "Docker"])
+def test_hello_greets_by_name(client, name):
+    response = client.get(f"/hello/{name}")
+    assert response.status_code == 200
+    assert response.json() == {"message": f"Hello, {name}!"}
+
+
+def test_unknown_path_is_404(client):
+    assert client.get("/nope").status_code == 404
+
+
+@pytest.mark.django_db
+def test_visits_are_counted_in_the_database(client):
+    assert [client.post("/visits").json()["visits"] for _ in range(2)] == [1, 2]
+    assert client.get("/visits").json() == {"visits": 2}
+    assert client.put("/visits").status_code == 405
+
+
+@pytest.mark.django_db
+def test_the_page_links_its_collected_static_file(client):
+    page = client.get("/")
+    assert page.status_code == 200 and b"Visits counted: <strong>0</strong>" in page.content
+    # A hashed name from collectstatic's manifest, which WhiteNoise serves, compressed on request.
+    url = re.search(r'href="(/static/visits/style\.[0-9a-f]{12}\.css)"', page.content.decode())
+    assert url, page.content
+    css = client.get(url.group(1), headers={"accept-encoding": "gzip"})
+    assert css.status_code == 200 and css["Content-Type"].startswith("text/css")
+    assert css["Content-Encoding"] == "gzip"
+
+
+def test_the_settings_come_from_the_environment(tmp_path):
+    environ = {
+        **os.environ,
+        "DATA_DIR": str(tmp_path),
+        "SECRET_KEY": "s3cret",
+        "DEBUG": "1",
+        "ALLOWED_HOSTS": "example.com, .example.org",
+    }
+    show = (
+        "import json\n"
+        "from {{ cookiecutter.package_name }} import settings as s\n"
+        "print(json.dumps("
+        "[str(s.DATABASES['default']['NAME']), s.SECRET_KEY, s.DEBUG, s.ALLOWED_HOSTS]))"
+    )
+    python = [sys.executable, "-c", show]
+    shown = subprocess.run(python, env=environ, capture_output=True, text=True)
+    assert json.loads(shown.stdout) == [
+        str(tmp_path / "db.sqlite3"),
+        "s3cret",
+        True,
+        ["example.com", ".example.org"],
+    ], shown.stderr
+    assert not django_settings.DEBUG  # off unless DEBUG is set (pytest-django keeps it off too)
+
+
+@pytest.mark.django_db
+def test_every_model_change_has_its_migration():
+    # The release step applies the migrations; a model change without one would not reach the DB.
+    call_command("makemigrations", "--check", "--dry-run", verbosity=0)
+
+
+def test_the_app_setting_names_the_wsgi_application(pytestconfig):
+    # This project's pyproject.toml, wherever servicehost is installed.
+    settings = Settings.load(pyproject=pytestconfig.rootpath / "pyproject.toml")
+    application = load(settings.app)
+    assert callable(application)
+{%- elif cookiecutter.framework == "none" %}
 
 from {{ cookiecutter.package_name }} import store, worker
 
@@ -46,6 +145,7 @@ def test_visits_are_counted_in_the_data_dir(client):
     assert [client.post("/visits").json{% if cookiecutter.framework == "fastapi" %}(){% endif %}["visits"] for _ in range(2)] == [1, 2]
     assert client.get("/visits").json{% if cookiecutter.framework == "fastapi" %}(){% endif %} == {"visits": 2}
 {%- endif %}
+{%- if cookiecutter.framework != "django" %}
 
 
 def test_the_release_step_creates_the_database(tmp_path, monkeypatch):
@@ -53,3 +153,4 @@ def test_the_release_step_creates_the_database(tmp_path, monkeypatch):
     store.init_db(tmp_path)
     store.init_db(tmp_path)  # idempotent: every release runs it
     assert (tmp_path / store.DATABASE).is_file()
+{%- endif %}

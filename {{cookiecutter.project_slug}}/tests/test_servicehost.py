@@ -16,7 +16,16 @@ from servicehost.load import load
 {%- if not web %}
 from servicehost.server import Worker
 {%- endif %}
+{%- if cookiecutter.framework == "django" %}
+from servicehost.settings import (
+    SettingError,
+    Settings,
+    django_settings_module,
+    use_django_settings,
+)
+{%- else %}
 from servicehost.settings import SettingError, Settings
+{%- endif %}
 
 VERSION = version("{{ cookiecutter.project_slug }}")
 
@@ -223,6 +232,53 @@ def test_a_failing_unit_is_logged_and_leaves_no_heartbeat(tmp_path, caplog):
     worker.loop()
     assert worker.done == 0 and "a unit of work failed" in caplog.text
     assert command.healthcheck(settings) == 1
+{%- endif %}
+
+{%- if cookiecutter.framework == "django" %}
+
+
+@pytest.fixture
+def django_project(tmp_path, monkeypatch):
+    """make(name, wsgi_source) -> a package `name` on sys.path with that wsgi.py."""
+    monkeypatch.syspath_prepend(str(tmp_path))
+
+    def make(name, source):
+        package = tmp_path / name
+        package.mkdir()
+        (package / "__init__.py").write_text("")
+        (package / "wsgi.py").write_text(source)
+        return package
+
+    return make
+
+
+def test_the_settings_module_is_the_one_the_app_module_names(django_project):
+    source = 'import os\nos.environ.setdefault(\n    "DJANGO_SETTINGS_MODULE", "conf.prod"\n)\n'
+    django_project("named_pkg", source)
+    assert django_settings_module("named_pkg.wsgi:application") == "conf.prod"
+
+
+def test_the_settings_module_is_beside_the_app_module_otherwise(django_project):
+    django_project("plain_pkg", "application = None\n")
+    assert django_settings_module("plain_pkg.wsgi:application") == "plain_pkg.settings"
+    assert django_settings_module("missing.wsgi") == "missing.settings"
+    assert django_settings_module("") is None
+
+
+def test_the_environment_chooses_the_settings_module_first():
+    environ = {"DJANGO_SETTINGS_MODULE": "mine.settings"}
+    use_django_settings(Settings(app="other.wsgi:application"), environ)
+    assert environ == {"DJANGO_SETTINGS_MODULE": "mine.settings"}
+    environ = {}
+    use_django_settings(Settings(app="other.wsgi:application"), environ)
+    assert environ == {"DJANGO_SETTINGS_MODULE": "other.settings"}
+
+
+def test_commands_it_runs_get_the_settings_module(tmp_path):
+    env = {"DATA_DIR": str(tmp_path), "PATH": "/usr/bin:/bin", "APP": "other.wsgi:application"}
+    show = "import os; print(os.environ['DJANGO_SETTINGS_MODULE'])"
+    result = run(sys.executable, "-c", show, env=env)
+    assert (result.returncode, result.stdout) == (0, "other.settings\n")
 {%- endif %}
 
 

@@ -16,7 +16,18 @@ from importlib.metadata import version
 from pathlib import Path
 
 from servicehost import {% if not web %}health, {% endif %}server
+{%- if cookiecutter.framework == "django" %}
+from servicehost.settings import (
+    ROOT,
+    SettingError,
+    Settings,
+    configure_logging,
+    data_dir_problem,
+    use_django_settings,
+)
+{%- else %}
 from servicehost.settings import ROOT, SettingError, Settings, configure_logging, data_dir_problem
+{%- endif %}
 
 COMMANDS = ("serve", "release", "healthcheck", "dev", "build-steps")
 # Where debugpy listens inside the container (`invoke dev --debug` publishes it on 127.0.0.1).
@@ -77,7 +88,13 @@ def healthcheck(settings):
 def dev(settings, debug=False, wait=False):
     """Serve for development, restarting on every change under src/, after the release step.
     With --debug, debugpy listens on port 5678 and the code runs in one process."""
+{%- if cookiecutter.framework == "django" %}
+    # Django's reloader runs this command again in a child process (RUN_MAIN set) at the start
+    # and after every change: the release step already ran, once, in the watching parent.
+    code = 0 if os.environ.get("RUN_MAIN") == "true" else release(settings)
+{%- else %}
     code = release(settings)
+{%- endif %}
     if code:
         return code
     if debug:
@@ -120,6 +137,9 @@ def main(argv=None):
         print(error, file=sys.stderr)
         return 2
     configure_logging(settings)
+{%- if cookiecutter.framework == "django" %}
+    use_django_settings(settings)
+{%- endif %}
     if other:  # e.g. a migration tool: the same settings and DATA_DIR check, then that program
         problem = data_dir_problem(settings.data_dir)
         if problem:

@@ -3,8 +3,14 @@
 (environment variables, so one image runs in every environment). README.md lists them."""
 
 import contextlib
+{%- if cookiecutter.framework == "django" %}
+import importlib.util
+{%- endif %}
 import logging
 import os
+{%- if cookiecutter.framework == "django" %}
+import re
+{%- endif %}
 import sys
 import tomllib
 from dataclasses import dataclass{% if web %}, field{% endif %}
@@ -124,6 +130,39 @@ class Settings:
         )
 
 
+{% if cookiecutter.framework == "django" -%}
+# Django's own line in a project's wsgi.py, asgi.py and manage.py.
+SETTINGS_LINE = re.compile(
+    r"""os\.environ\.setdefault\(\s*["']DJANGO_SETTINGS_MODULE["']\s*,\s*["']([\w.]+)["']\s*\)"""
+)
+
+
+def django_settings_module(app):
+    """The settings module of the Django project the app setting names: the one its module sets
+    (Django's `os.environ.setdefault("DJANGO_SETTINGS_MODULE", ...)` in wsgi.py), else the
+    `settings` module beside it; None without an app. Read from the source, not imported."""
+    module_name = app.partition(":")[0].strip()
+    if not module_name:
+        return None
+    package = module_name.rpartition(".")[0] or module_name
+    with contextlib.suppress(ImportError, ValueError, OSError):
+        spec = importlib.util.find_spec(module_name)
+        if spec and spec.origin and spec.origin.endswith(".py"):
+            found = SETTINGS_LINE.search(Path(spec.origin).read_text())
+            if found:
+                return found.group(1)
+    return f"{package}.settings"
+
+
+def use_django_settings(settings, environ=os.environ):
+    """Set DJANGO_SETTINGS_MODULE for this process and every command it runs (release and build
+    steps, `django-admin ...`), unless the environment already sets it."""
+    module = django_settings_module(settings.app)
+    if module:
+        environ.setdefault("DJANGO_SETTINGS_MODULE", module)
+
+
+{% endif -%}
 def data_dir_problem(data_dir):
     """Why the service cannot keep its state in data_dir, in one sentence, or None."""
     path = Path(data_dir)
