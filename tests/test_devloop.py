@@ -26,7 +26,7 @@ from tests.test_docker import as_host_user, docker, free_port, get_json, wait_fo
 
 pytestmark = pytest.mark.docker
 
-FRAMEWORKS = ["flask", "fastapi", "none"]
+FRAMEWORKS = ["flask", "fastapi", "django", "none"]
 DEVCONTAINER_CLI = ROOT / ".tools" / "node_modules" / ".bin" / "devcontainer"
 
 
@@ -45,6 +45,13 @@ def devloop(request, docker_project, compose_plugin):
     project, uid = as_host_user(baked)
     project.uid, project.framework = uid, request.param
     project.package = project.example.name
+    # The example's module with the /hello endpoint (the unit of work), and one every process of
+    # the service imports, under src/.
+    if request.param == "django":
+        project.endpoint, project.imported = "visits/views.py", f"{project.package}/settings.py"
+    else:
+        module = "worker.py" if request.param == "none" else "app.py"
+        project.endpoint, project.imported = f"{project.package}/{module}", f"{project.package}/store.py"
     project.compose_name = project.env["INVOKE_DOCKER_IMAGE"]
     project.originals = {}
     project.env["COMPOSE_PROJECT_NAME"] = project.compose_name
@@ -115,8 +122,8 @@ def hello(port):
 
 
 def edit(project, module, old, new):
-    """Replace text in one of the project's modules, as an editor saves it (undone by restore)."""
-    path = project.path / "src" / project.package / module
+    """Replace text in a module under src/, as an editor saves it (undone by restore)."""
+    path = project.path / "src" / module
     text = path.read_text()
     assert old in text
     project.originals.setdefault(path, text)
@@ -140,12 +147,12 @@ def test_dev_reloads_edits_without_building_and_stops_at_once(devloop):
         undo.callback(restore, project)
         if project.framework == "none":
             wait_for(lambda: dev.says("unit of work"), 120, "the worker's first unit of work")
-            edit(project, "worker.py", '"unit of work %d done"', '"edited unit %d done"')
+            edit(project, project.endpoint, '"unit of work %d done"', '"edited unit %d done"')
         else:
             wait_for(lambda: dev.says("") and hello(port) == "Hello, dev!", 120, "the dev service to answer")
-            edit(project, "app.py", 'f"Hello, {name}!"', 'f"Edited, {name}!"')
+            edit(project, project.endpoint, 'f"Hello, {name}!"', 'f"Edited, {name}!"')
         # The edit also makes the service write a file into the working copy: it must be ours.
-        edit(project, "store.py", "import os\n", 'import os\n\nopen("/app/made-by-dev.txt", "w").close()\n')
+        edit(project, project.imported, "import os\n", 'import os\n\nopen("/app/made-by-dev.txt", "w").close()\n')
         if project.framework == "none":
             wait_for(lambda: "edited unit" in dev.output, 20, "the next unit to run the edited code")
         else:
@@ -169,17 +176,17 @@ def test_dev_reloads_edits_without_building_and_stops_at_once(devloop):
 
 
 def breakpoint_line(project):
-    """The line of the example endpoint's return statement in app.py."""
-    lines = (project.path / "src" / project.package / "app.py").read_text().splitlines()
+    """The line of the example endpoint's return statement."""
+    lines = (project.path / "src" / project.endpoint).read_text().splitlines()
     return next(n for n, line in enumerate(lines, 1) if "Hello, {name}!" in line)
 
 
-@pytest.mark.parametrize("devloop", ["flask", "fastapi"], indirect=True)
+@pytest.mark.parametrize("devloop", ["flask", "fastapi", "django"], indirect=True)
 def test_debugger_stops_at_a_breakpoint_in_the_endpoint(devloop):
     project = devloop
     port = free_port()
     line = breakpoint_line(project)
-    source = f"/app/src/{project.package}/app.py"
+    source = f"/app/src/{project.endpoint}"
     with dev_running(project, "--debug", "--wait", env={"INVOKE_DOCKER_PORT": str(port)}) as dev:
         wait_for(lambda: dev.says("debugpy listens"), 120, "debugpy to listen")
         client = None
@@ -255,7 +262,7 @@ def test_compose_runs_the_service_healthy_and_the_dev_service_reloading(devloop)
         project.env.update(INVOKE_DOCKER_PORT=str(port), UID=str(project.uid), GID=str(project.uid))
         project.run("docker", "compose", "up", "--detach", "dev")
         wait_for(lambda: hello(port) == "Hello, dev!", 60, "the Compose dev service")
-        edit(project, "app.py", 'f"Hello, {name}!"', 'f"Composed, {name}!"')
+        edit(project, project.endpoint, 'f"Hello, {name}!"', 'f"Composed, {name}!"')
         wait_for(lambda: hello(port) == "Composed, dev!", 20, "the edit through Compose")
     finally:
         restore(project)

@@ -88,10 +88,10 @@ def healthcheck(settings):
 def dev(settings, debug=False, wait=False):
     """Serve for development, restarting on every change under src/, after the release step.
     With --debug, debugpy listens on port 5678 and the code runs in one process."""
-{%- if cookiecutter.framework == "django" %}
-    # Django's reloader runs this command again in a child process (RUN_MAIN set) at the start
-    # and after every change: the release step already ran, once, in the watching parent.
-    code = 0 if os.environ.get("RUN_MAIN") == "true" else release(settings)
+{%- if cookiecutter.framework in ("flask", "django") %}
+    # {% if cookiecutter.framework == "flask" %}Werkzeug's{% else %}Django's{% endif %} reloader runs this command again in a child process ({% if cookiecutter.framework == "flask" %}WERKZEUG_RUN_MAIN{% else %}RUN_MAIN{% endif %}
+    # set) at the start and after every change: the release step ran once, in the watching parent.
+    code = 0 if os.environ.get("{% if cookiecutter.framework == "flask" %}WERKZEUG_RUN_MAIN{% else %}RUN_MAIN{% endif %}") == "true" else release(settings)
 {%- else %}
     code = release(settings)
 {%- endif %}
