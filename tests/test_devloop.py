@@ -152,7 +152,8 @@ def test_dev_reloads_edits_without_building_and_stops_at_once(devloop):
             wait_for(lambda: dev.says("") and hello(port) == "Hello, dev!", 120, "the dev service to answer")
             edit(project, project.endpoint, 'f"Hello, {name}!"', 'f"Edited, {name}!"')
         # The edit also makes the service write a file into the working copy: it must be ours.
-        edit(project, project.imported, "import os\n", 'import os\n\nopen("/app/made-by-dev.txt", "w").close()\n')
+        writes = 'import os\n\nopen("/app/made-by-dev.txt", "w").close()\n'
+        edit(project, project.imported, "import os\n", writes)
         if project.framework == "none":
             wait_for(lambda: "edited unit" in dev.output, 20, "the next unit to run the edited code")
         else:
