@@ -1,19 +1,17 @@
 """Maintenance tasks for the template itself (`invoke --list`). Baked projects have their own."""
 
-import json
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
 from invoke import Exit, task
 
-from tests.docker_env import docker_problem, python_image
+from harness import projects
+from harness.engine import docker_problem, python_image
+from harness.template import OPTIONS, PYTHON_VERSIONS, ROOT
 
-ROOT = Path(__file__).resolve().parent
 TEMPLATE = ROOT / "{{cookiecutter.project_slug}}"
 LOCKS = TEMPLATE / "requirements" / "_locks"
-OPTIONS = json.loads((ROOT / "cookiecutter.json").read_text())
 SLUG = "lock-probe"
 
 
@@ -28,7 +26,7 @@ def relock(c, upgrade=False, only=None):
     problem = docker_problem()
     if problem:
         raise Exit(problem)
-    sets = [(f, v) for f in OPTIONS["framework"] for v in OPTIONS["python_version"]]
+    sets = [(f, v) for f in OPTIONS["framework"] for v in PYTHON_VERSIONS]
     if only:
         sets = [(f, v) for f, v in sets if f"{f}-py{v}" == only]
         if not sets:
@@ -44,23 +42,8 @@ def relock_one(c, framework, version, image, upgrade):
     """Bake one combination, run its own `invoke lock` on the shipped locks, and ship the result."""
     target = LOCKS / f"{framework}-py{version}"
     with tempfile.TemporaryDirectory() as out:
-        subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "cookiecutter",
-                "--no-input",
-                "--accept-hooks",
-                "no",
-                "-o",
-                out,
-                str(ROOT),
-                f"project_slug={SLUG}",
-                f"framework={framework}",
-                f"python_version={version}",
-            ],
-            check=True,
-        )
+        answers = [f"project_slug={SLUG}", f"framework={framework}", f"python_version={version}"]
+        projects.bake(out, *answers, options=["--accept-hooks", "no"], check=True)
         project = Path(out, SLUG)
         requirements = project / "requirements"
         for lock in target.glob("*.txt"):  # start from the shipped pins
@@ -90,5 +73,5 @@ def relock_one(c, framework, version, image, upgrade):
 )
 def bench(c, runs=5, cold_runs=3, output="benchmarks/RESULTS.md"):
     """Benchmark a baked project's builds against the articles' Dockerfiles and uv's guide (15-25 min)."""
-    script = ROOT / "benchmarks" / "run.py"
-    c.run(f"{sys.executable} {script} --runs {runs} --cold-runs {cold_runs} --output {output}")
+    with c.cd(str(ROOT)):
+        c.run(f"{sys.executable} -m benchmarks.run --runs {runs} --cold-runs {cold_runs} --output {output}")

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
+from harness import projects
+
 CHOICE_FIELDS = ("license", "python_version", "framework")
 
 BAD_ANSWERS = {
@@ -50,14 +49,8 @@ def config_file(tmp_path_factory) -> Path:
 
 def bake(output_dir: Path, config_file: Path, *answers: str):
     """Run the cookiecutter CLI on this template without prompting."""
-    command = [sys.executable, "-m", "cookiecutter", "--no-input"]
-    command += ["--config-file", str(config_file), "-o", str(output_dir)]
-    return subprocess.run(
-        [*command, str(REPO_ROOT), *answers],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    options = ["--config-file", str(config_file)]
+    return projects.bake(output_dir, *answers, options=options, capture_output=True, text=True, check=False)
 
 
 @pytest.mark.parametrize(("field", "value"), list(BAD_ANSWERS.values()), ids=list(BAD_ANSWERS))

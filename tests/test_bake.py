@@ -10,7 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import GIT_IDENTITY, OPTIONS, Project, docker_unavailable
+from harness.engine import docker_unavailable
+from harness.git import GIT_IDENTITY
+from harness.projects import Project
+from harness.template import OPTIONS
 
 # Every framework with every Python version, then every other option once, one at a time.
 COMBINATIONS = [
@@ -363,7 +366,7 @@ def test_native_windows_gets_one_sentence_pointing_to_wsl(bake):
 
 def test_this_repository_is_ruff_clean():
     root = Path(__file__).resolve().parent.parent
-    paths = [p for p in ("hooks", "tests", "tasks.py", "benchmarks") if (root / p).exists()]
+    paths = [p for p in ("hooks", "harness", "tests", "tasks.py", "benchmarks") if (root / p).exists()]
     Project(root).run(sys.executable, "-m", "ruff", "check", "--no-cache", *paths)
     Project(root).run(sys.executable, "-m", "ruff", "format", "--no-cache", "--check", *paths)
 

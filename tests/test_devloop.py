@@ -20,9 +20,12 @@ from pathlib import Path
 import invoke
 import pytest
 
-from tests.conftest import ROOT, Project, docker_unavailable
-from tests.dap import DapClient
-from tests.test_docker import as_host_user, docker, free_port, get_json, wait_for
+from harness.dap import DapClient
+from harness.docker import docker
+from harness.engine import docker_unavailable
+from harness.network import free_port, get_json, wait_for
+from harness.projects import Project, as_host_user
+from harness.template import ROOT
 
 pytestmark = pytest.mark.docker
 

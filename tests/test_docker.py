@@ -3,16 +3,10 @@ healthy, stop at once and hold only what ships; tests inside the build as a gate
 that rebuild only a small layer; the source-mounted dev loop; build secrets kept out of images."""
 
 import contextlib
-import grp
 import http.client
 import json
-import os
 import re
-import shutil
-import socket
 import subprocess
-import tarfile
-import tempfile
 import time
 import urllib.request
 import uuid
@@ -21,7 +15,24 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import OPTIONS, Project
+from harness.docker import (
+    build_steps,
+    docker,
+    image_layers,
+    new_layer_bytes,
+    production,
+    running,
+    saved_image,
+    units_done,
+    volume,
+)
+from harness.network import free_port, get_json, post_json, wait_for
+from harness.projects import as_host_user, image_of
+from harness.template import DEFAULT_PYTHON, PYTHON_VERSIONS
+
+# tests/test_real_app.py (rewritten on another branch) imports from here what it needs of the
+# harness: it finds them among these imports (as_host_user, docker, free_port, get_json, image_of,
+# post_json, production, running, units_done, volume, wait_for). New code imports from harness.
 
 pytestmark = pytest.mark.docker
 
@@ -33,12 +44,12 @@ SERVICES = [
     {"framework": "flask", "installer": "pip"},
     {"framework": "django"},
 ]
-# Each other Python the template offers, once (fastapi on 3.15 for its compiled pydantic-core):
-# only the checks marked `every_python`. They come after SERVICES, so a service keeps its index.
+# Each other Python cookiecutter.json offers, once, fastapi and flask in turn (fastapi first, on
+# the newest, for its compiled pydantic-core): only the checks marked `every_python`. They come
+# after SERVICES, so a service keeps its index.
 OTHER_PYTHONS = [
-    {"framework": "fastapi", "python_version": "3.15"},
-    {"framework": "flask", "python_version": "3.13"},
-    {"framework": "fastapi", "python_version": "3.11"},
+    {"framework": ("fastapi", "flask")[i % 2], "python_version": version}
+    for i, version in enumerate(PYTHON_VERSIONS[1:])
 ]
 # Steps that install dependencies or tools: a code-only change must find every one cached.
 DEPENDENCY_STAGES = ("build-base", "service-deps", "app", "test-deps")
@@ -47,7 +58,7 @@ every_python = pytest.mark.every_python
 
 def service_id(answers):
     """A test id for a service's answers, with its Python: flask-3.14, flask-3.14-pip, ..."""
-    defaults = {"framework": None, "python_version": OPTIONS["python_version"][0]}
+    defaults = {"framework": None, "python_version": DEFAULT_PYTHON}
     return "-".join({**defaults, **answers}.values())
 
 
@@ -76,97 +87,6 @@ def variant(service, docker_project, request):
     project = docker_project(name, **service.answers)
     project.answers = service.answers
     return project
-
-
-def image_of(project, stage="service"):
-    """The tag `invoke build` gives a stage's image in this project."""
-    return f"{project.env['INVOKE_DOCKER_IMAGE']}:{'latest' if stage == 'service' else stage}"
-
-
-def docker(*args, check=True):
-    """Run a docker command, returning its stdout."""
-    result = subprocess.run(["docker", *args], capture_output=True, text=True)
-    if check and result.returncode:
-        pytest.fail(f"docker {' '.join(args)} exited {result.returncode}: {result.stderr}")
-    return result.stdout
-
-
-def free_port():
-    """A TCP port nothing listens on, on 127.0.0.1."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_for(condition, timeout, what):
-    """Poll condition() until it is truthy; fail naming `what` after `timeout` seconds."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        # Not answering yet, or a server restarting mid-answer (a reload): try again.
-        with contextlib.suppress(OSError, http.client.HTTPException):
-            if condition():
-                return
-        time.sleep(0.2)
-    pytest.fail(f"timed out after {timeout} s waiting for {what}")
-
-
-def get_json(url):
-    """GET a URL, returning (status, parsed JSON body)."""
-    with urllib.request.urlopen(url, timeout=2) as response:
-        return response.status, json.loads(response.read())
-
-
-@contextlib.contextmanager
-def volume():
-    """A new named volume, removed afterwards."""
-    name = docker("volume", "create").strip()
-    try:
-        yield name
-    finally:
-        docker("volume", "rm", "--force", name, check=False)
-
-
-def production(volume_name, port=None):
-    """`docker run` options as in production: read-only, /tmp a tmpfs, state in a volume."""
-    options = ["--read-only", "--tmpfs", "/tmp", "--volume", f"{volume_name}:/data"]
-    return options + (["--publish", f"127.0.0.1:{port}:8000"] if port else [])
-
-
-@contextlib.contextmanager
-def running(image, *options):
-    """A detached container of the image, removed afterwards."""
-    container = docker("run", "--detach", *options, image).strip()
-    try:
-        yield container
-    finally:
-        docker("rm", "--force", container, check=False)
-
-
-def build_steps(output):
-    """BuildKit plain-progress output -> {step title: final status (CACHED, DONE or ERROR)}."""
-    titles = dict(re.findall(r"^#(\d+) (\[.+)$", output, re.MULTILINE))
-    statuses = dict(re.findall(r"^#(\d+) (CACHED|DONE|ERROR)\b", output, re.MULTILINE))
-    return {title: statuses.get(number) for number, title in titles.items()}
-
-
-def image_layers(image):
-    """The image's layer diff ids, bottom to top."""
-    return json.loads(docker("image", "inspect", image))[0]["RootFS"]["Layers"]
-
-
-def saved_image(image, directory):
-    """`docker save` the image into directory; the archive's path."""
-    archive = Path(directory, "image.tar")
-    docker("save", "--output", str(archive), image)
-    return archive
-
-
-def new_layer_bytes(image, old_layers, directory):
-    """Bytes of the image's layers that old_layers does not have: what a push would upload."""
-    with tarfile.open(saved_image(image, directory)) as archive:
-        manifest = json.load(archive.extractfile("manifest.json"))[0]
-        pairs = zip(image_layers(image), manifest["Layers"], strict=True)
-        return sum(archive.getmember(path).size for layer, path in pairs if layer not in old_layers)
 
 
 @every_python
@@ -222,18 +142,6 @@ def test_state_lives_in_the_volume_and_outlives_the_container(service):
                 # Counting on from the first container's total, not from 1 (a unit it stored but
                 # was killed before reporting is the only gap allowed).
                 assert visits[-1] < units_done(second)[0] <= visits[-1] + 2, (visits, units_done(second))
-
-
-def units_done(container):
-    """The worker's running totals, as its log reports them."""
-    logs = subprocess.run(["docker", "logs", container], capture_output=True, text=True)
-    return [int(n) for n in re.findall(r"unit of work (\d+) done", logs.stdout + logs.stderr)]
-
-
-def post_json(url):
-    """POST to a URL with no body, returning the parsed JSON answer."""
-    with urllib.request.urlopen(urllib.request.Request(url, method="POST"), timeout=2) as response:
-        return json.loads(response.read())
 
 
 def test_django_serves_collected_static_files_and_runs_its_commands(service):
@@ -311,7 +219,7 @@ def test_service_image_holds_only_what_ships(service):
         true
     """,
     ).split()
-    version = service.answers.get("python_version", OPTIONS["python_version"][0])
+    version = service.answers.get("python_version", DEFAULT_PYTHON)
     expected = ["10001", "10001:10001", "pyproject.toml", "src", "[]", version]
     assert probe == expected, f"unexpected in the image: {probe}"
 
@@ -351,7 +259,7 @@ def test_failing_test_fails_invoke_and_plain_docker_builds(variant, base_image):
     assert "test_this_fails" in build.output and "Tests failed (pytest exit code 1)" in build.output
     assert "test_writes_to_the_cwd" in build.output and "Permission denied" in build.output
 
-    version = variant.answers.get("python_version", OPTIONS["python_version"][0])
+    version = variant.answers.get("python_version", DEFAULT_PYTHON)
     plain = variant.run(
         "docker", "build", "--build-arg", f"PYTHON_IMAGE={base_image(version)}", ".", check=False
     )
@@ -370,7 +278,7 @@ def test_skip_tests_builds_the_service_anyway_and_says_so(variant):
     assert "test_this_fails" not in build.output
 
 
-def test_code_change_rebuilds_only_a_small_layer(variant, tmp_path):
+def test_code_change_rebuilds_only_a_small_layer(variant):
     variant.invoke("build", "--target", "service")
     before = image_layers(image_of(variant))
     with open(variant.example / "store.py", "a") as source:
@@ -381,23 +289,7 @@ def test_code_change_rebuilds_only_a_small_layer(variant, tmp_path):
     dependency_steps = {t: s for t, s in steps.items() if t.split()[0].strip("[") in DEPENDENCY_STAGES}
     assert dependency_steps and set(dependency_steps.values()) == {"CACHED"}, dependency_steps
     assert any(t.startswith("[test-run") and s == "DONE" for t, s in steps.items()), "tests did not re-run"
-    assert 0 < new_layer_bytes(image_of(variant), before, tmp_path) < 1_000_000
-
-
-def as_host_user(project):
-    """The project, copied where a non-root user owns it, with commands run as that user when
-    the suite runs as root (in CI), so that file ownership through the mount means something."""
-    if os.geteuid() != 0:
-        return project, os.geteuid()
-    uid = 4242
-    home = Path(tempfile.mkdtemp(prefix="pdt-host-user-"))
-    home.chmod(0o755)
-    path = Path(shutil.copytree(project.path, home / "project"))
-    for item in [home, *home.rglob("*")]:
-        os.chown(item, uid, uid, follow_symlinks=False)
-    docker_gid = grp.getgrnam("docker").gr_gid
-    user = ["setpriv", f"--reuid={uid}", f"--regid={uid}", f"--groups={docker_gid}", "--"]
-    return Project(path, env={**project.env, "HOME": str(home)}, prefix=user), uid
+    assert 0 < new_layer_bytes(image_of(variant), before) < 1_000_000
 
 
 def test_mount_loop_picks_up_edits_without_building(variant):

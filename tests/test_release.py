@@ -8,8 +8,11 @@ import subprocess
 
 import pytest
 
-from tests.conftest import GIT_IDENTITY, Project, serving_registry
-from tests.test_docker import docker, free_port, get_json, running, wait_for
+from harness.docker import docker, running
+from harness.git import GIT_IDENTITY
+from harness.network import free_port, get_json, wait_for
+from harness.projects import Project
+from harness.registry import serving_registry
 
 pytestmark = pytest.mark.docker
 

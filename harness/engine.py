@@ -32,3 +32,12 @@ def python_image(version):
         if _quiet("docker", "image", "inspect", image):
             return image
     return None
+
+
+def docker_unavailable(reason):
+    """Skip a Docker test for `reason`; in CI (PYDOCKER_REQUIRE_DOCKER=1) fail it instead."""
+    import pytest
+
+    if REQUIRE_DOCKER:
+        pytest.fail(f"Docker is required here (PYDOCKER_REQUIRE_DOCKER=1): {reason}")
+    pytest.skip(reason)
