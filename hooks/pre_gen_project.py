@@ -12,11 +12,9 @@ import re
 import sys
 import unicodedata
 
-# These mirror the choice lists in cookiecutter.json (a unit test checks it).
-LICENSES = ("MIT", "Apache-2.0", "BSD-3-Clause", "Proprietary")
-PYTHON_VERSIONS = ("3.14", "3.15", "3.13", "3.11")
-FRAMEWORKS = ("flask", "fastapi", "django", "none")
-INSTALLERS = ("uv", "pip")
+# The choice questions, checked against the choices cookiecutter.json offers (the one list of
+# each: cookiecutter hands its options to the rendered hook, see main()).
+CHOICE_FIELDS = ("license", "python_version", "framework", "installer")
 
 # A module named like one of these would shadow the baked project's dependency (or, for the
 # last two, the template's own packages: its service host, and the Django example's app).
@@ -141,9 +139,10 @@ def check_version(value: object) -> str | None:
     return None
 
 
-def check_choice(field: str, value: object, choices: tuple[str, ...]) -> str | None:
-    """Check a choice answer, which extra_context could set to anything."""
-    if value not in choices:
+def check_choice(field: str, value: object, choices: list[str] | None) -> str | None:
+    """Check a choice answer, which extra_context or a replay could set to anything; None
+    choices (not handed to the hook) leave the check to cookiecutter's own."""
+    if choices is not None and value not in choices:
         return _refuse(field, value, "use one of " + ", ".join(choices))
     return None
 
@@ -168,9 +167,11 @@ def check_apt_packages(field: str, value: object) -> str | None:
     return None
 
 
-def validate(answers: dict) -> str | None:
-    """Return the error sentence for the first bad answer, or None if all are fine."""
+def validate(answers: dict, options: dict | None = None) -> str | None:
+    """Return the error sentence for the first bad answer, or None if all are fine. `options`
+    is cookiecutter.json's, whose lists are the choices (without it, choices are not checked)."""
     get = answers.get
+    choices = {field: (options or {}).get(field) for field in CHOICE_FIELDS}
     errors = (
         check_text("project_name", get("project_name")),
         check_slug(get("project_slug")),
@@ -179,10 +180,10 @@ def validate(answers: dict) -> str | None:
         check_text("author_name", get("author_name")),
         check_email(get("author_email")),
         check_version(get("version")),
-        check_choice("license", get("license"), LICENSES),
-        check_choice("python_version", get("python_version"), PYTHON_VERSIONS),
-        check_choice("framework", get("framework"), FRAMEWORKS),
-        check_choice("installer", get("installer"), INSTALLERS),
+        check_choice("license", get("license"), choices["license"]),
+        check_choice("python_version", get("python_version"), choices["python_version"]),
+        check_choice("framework", get("framework"), choices["framework"]),
+        check_choice("installer", get("installer"), choices["installer"]),
         check_port(get("port")),
         check_apt_packages("build_apt_packages", get("build_apt_packages")),
         check_apt_packages("runtime_apt_packages", get("runtime_apt_packages")),
@@ -194,7 +195,10 @@ def main() -> None:
     """Validate the rendered answers; exit 1 with one sentence on stderr if bad."""
     # Rendered by cookiecutter as a JSON literal: an answer stays data, never code.
     answers = json.loads(r"""{{ cookiecutter | tojson }}""")
-    error = validate(answers)
+    # cookiecutter.json's options, which cookiecutter renders hooks with (cruft does not, and
+    # refuses a choice cookiecutter.json does not offer itself, as cookiecutter does).
+    options = json.loads(r"""{{ _cookiecutter | default({}) | tojson }}""")
+    error = validate(answers, options)
     if error:
         print(error, file=sys.stderr)
         sys.exit(1)

@@ -2,88 +2,33 @@
 
 from __future__ import annotations
 
-import importlib.util
-import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from cookiecutter.generate import generate_context
 from cookiecutter.prompt import prompt_for_config
-from cookiecutter.utils import create_env_with_context
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
-HOOKS = REPO_ROOT / "hooks"
-
-
-def load_hook(name: str):
-    """Import hooks/<name>.py as a module, without rendering it."""
-    spec = importlib.util.spec_from_file_location(name, HOOKS / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
+from harness.hooks import VALID, load_hook, make_baked_tree, render_hook, run_script
+from harness.template import CHOICES, PYTHON_VERSIONS, ROOT
 
 pre = load_hook("pre_gen_project")
 post = load_hook("post_gen_project")
-
-VALID = {
-    "project_name": "My Service",
-    "project_slug": "my-service",
-    "package_name": "my_service",
-    "description": "A Python service developed, tested and shipped with Docker.",
-    "author_name": "Your Name",
-    "author_email": "you@example.com",
-    "version": "0.1.0",
-    "license": "MIT",
-    "python_version": "3.13",
-    "framework": "flask",
-    "installer": "uv",
-    "port": "8000",
-    "build_apt_packages": "",
-    "runtime_apt_packages": "",
-}
-
-
-def render_hook(name: str, answers: dict, tmp_path: Path) -> Path:
-    """Render hooks/<name>.py the way cookiecutter does and return the script."""
-    context = {"cookiecutter": answers}
-    source = (HOOKS / f"{name}.py").read_text(encoding="utf-8")
-    env = create_env_with_context(context)
-    script = tmp_path / f"rendered_{name}.py"
-    script.write_text(env.from_string(source).render(**context), encoding="utf-8")
-    return script
-
-
-def run_script(script: Path, cwd: Path) -> subprocess.CompletedProcess:
-    """Run a rendered hook script with this Python."""
-    return subprocess.run(
-        [sys.executable, str(script)],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
 
 
 # --- pre_gen_project -------------------------------------------------------------
 
 
-def test_choice_constants_mirror_cookiecutter_json():
-    """The hook's allowed choices are exactly those of cookiecutter.json."""
-    config = json.loads((REPO_ROOT / "cookiecutter.json").read_text(encoding="utf-8"))
-    assert list(pre.LICENSES) == config["license"]
-    assert list(pre.PYTHON_VERSIONS) == config["python_version"]
-    assert list(pre.FRAMEWORKS) == config["framework"]
-    assert list(pre.INSTALLERS) == config["installer"]
+def test_the_hook_checks_every_choice_question_of_cookiecutter_json():
+    """The hook keeps no choice lists of its own: it checks each choice question of
+    cookiecutter.json against the choices cookiecutter hands it."""
+    assert set(pre.CHOICE_FIELDS) == set(CHOICES)
 
 
 def test_cookiecutter_json_defaults_are_valid():
     """The answers --no-input gives (rendered by cookiecutter) pass validation."""
-    context = generate_context(str(REPO_ROOT / "cookiecutter.json"))
+    context = generate_context(str(ROOT / "cookiecutter.json"))
     answers = prompt_for_config(context, no_input=True)
-    assert pre.validate(dict(answers)) is None
+    assert pre.validate(dict(answers), CHOICES) is None
 
 
 @pytest.mark.parametrize(
@@ -98,12 +43,10 @@ def test_cookiecutter_json_defaults_are_valid():
 )
 def test_names_are_derived_valid_from_any_project_name(project_name, slug, package):
     """cookiecutter.json derives a valid slug (slugify transliterates) and package name."""
-    context = generate_context(
-        str(REPO_ROOT / "cookiecutter.json"), extra_context={"project_name": project_name}
-    )
+    context = generate_context(str(ROOT / "cookiecutter.json"), extra_context={"project_name": project_name})
     answers = prompt_for_config(context, no_input=True)
     assert (answers["project_slug"], answers["package_name"]) == (slug, package)
-    assert pre.validate(dict(answers)) is None
+    assert pre.validate(dict(answers), CHOICES) is None
 
 
 GOOD_ANSWERS = {
@@ -120,9 +63,7 @@ GOOD_ANSWERS = {
     "version-single-number": ("version", "1"),
     "version-every-suffix": ("version", "2024.1.0rc2.post1.dev3"),
     "license-proprietary": ("license", "Proprietary"),
-    "python_version-3.15": ("python_version", "3.15"),
-    "python_version-3.13": ("python_version", "3.13"),
-    "python_version-3.11": ("python_version", "3.11"),
+    **{f"python_version-{v}": ("python_version", v) for v in PYTHON_VERSIONS[1:]},
     "framework-none": ("framework", "none"),
     "port-lowest": ("port", "1"),
     "port-highest": ("port", "65535"),
@@ -136,7 +77,7 @@ GOOD_ANSWERS = {
 @pytest.mark.parametrize(("field", "value"), list(GOOD_ANSWERS.values()), ids=list(GOOD_ANSWERS))
 def test_valid_answers_pass(field, value):
     """Unusual but valid answers are accepted."""
-    assert pre.validate({**VALID, field: value}) is None
+    assert pre.validate({**VALID, field: value}, CHOICES) is None
 
 
 BAD_ANSWERS = {
@@ -206,7 +147,7 @@ BAD_ANSWERS = {
 @pytest.mark.parametrize(("field", "value"), list(BAD_ANSWERS.values()), ids=list(BAD_ANSWERS))
 def test_bad_answer_is_refused_with_one_sentence(field, value):
     """A bad answer gives one sentence naming the field and what is allowed."""
-    error = pre.validate({**VALID, field: value})
+    error = pre.validate({**VALID, field: value}, CHOICES)
     assert error is not None
     assert error.startswith(f"{field} {value!r} is not allowed: ")
     assert error.endswith(".")
@@ -217,13 +158,13 @@ def test_missing_answer_is_refused():
     """An answer absent from the context is refused, not a crash."""
     answers = dict(VALID)
     del answers["author_email"]
-    assert pre.validate(answers).startswith("author_email None is not allowed")
+    assert pre.validate(answers, CHOICES).startswith("author_email None is not allowed")
 
 
 def test_first_problem_is_reported():
     """With several bad answers, the first one in cookiecutter.json order wins."""
     answers = {**VALID, "port": "0", "version": "latest", "project_slug": "Bad"}
-    assert pre.validate(answers).startswith("project_slug ")
+    assert pre.validate(answers, CHOICES).startswith("project_slug ")
 
 
 def test_unrendered_hook_main_is_not_run_on_import():
@@ -236,6 +177,24 @@ def test_rendered_pre_hook_accepts_valid_answers(tmp_path):
     result = run_script(render_hook("pre_gen_project", VALID, tmp_path), tmp_path)
     assert result.returncode == 0, result.stderr
     assert result.stderr == ""
+
+
+def test_rendered_pre_hook_refuses_a_choice_cookiecutter_json_does_not_offer(tmp_path):
+    """A replayed or hand-made context with an unknown choice meets the hook's check, against the
+    options cookiecutter renders the hook with."""
+    answers = {**VALID, "python_version": "3.12"}
+    result = run_script(render_hook("pre_gen_project", answers, tmp_path), tmp_path)
+    assert result.returncode == 1
+    choices = ", ".join(PYTHON_VERSIONS)
+    assert result.stderr == f"python_version '3.12' is not allowed: use one of {choices}.\n"
+
+
+def test_rendered_pre_hook_without_options_leaves_choices_to_cookiecutter(tmp_path):
+    """Rendered as cruft renders it (no options in the context), the hook still checks the rest."""
+    script = render_hook("pre_gen_project", {**VALID, "python_version": "3.12"}, tmp_path, options=None)
+    assert run_script(script, tmp_path).returncode == 0
+    script = render_hook("pre_gen_project", {**VALID, "port": "0"}, tmp_path, options=None)
+    assert run_script(script, tmp_path).stderr.startswith("port '0' is not allowed")
 
 
 @pytest.mark.parametrize(
@@ -260,29 +219,6 @@ def test_rendered_pre_hook_keeps_hostile_answers_as_data(tmp_path, name):
 
 
 # --- post_gen_project ------------------------------------------------------------
-
-
-def make_baked_tree(root: Path, package: str = "my_service") -> Path:
-    """Create a fake baked project holding every file the post hook may touch."""
-    for framework in pre.FRAMEWORKS:
-        for version in pre.PYTHON_VERSIONS:
-            locks = root / "requirements" / "_locks" / f"{framework}-py{version}"
-            locks.mkdir(parents=True)
-            for name in post.LOCK_FILES:
-                (locks / name).write_text(f"{framework} {version} {name}\n")
-    (root / "requirements" / "base.in").write_text("flask\n")
-    for path in (
-        root / "src" / package / "__init__.py",
-        root / "src" / package / "app.py",
-        root / "src" / package / "worker.py",
-        root / "src" / package / "settings.py",
-        root / "src" / "visits" / "__init__.py",
-        root / "src" / "servicehost" / "pytest_plugin.py",
-        root / "LICENSE",
-    ):
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text("")
-    return root
 
 
 def tree(root: Path) -> set[str]:

@@ -15,19 +15,15 @@ from pathlib import Path
 import pytest
 from cookiecutter.main import cookiecutter
 
-from tests.conftest import OPTIONS, ROOT, Project
-from tests.test_hooks import VALID, make_baked_tree, render_hook
+from harness.git import GIT_IDENTITY
+from harness.hooks import VALID, make_baked_tree, render_hook
+from harness.projects import Project
+from harness.template import DEFAULT_PYTHON, ROOT
 
 TEMPLATE_PARTS = ("cookiecutter.json", "hooks", "{{cookiecutter.project_slug}}")
 # The lock set a bake with the default answers ships (flask on the default Python).
-LOCK_SET = f"requirements/_locks/flask-py{OPTIONS['python_version'][0]}"
+LOCK_SET = f"requirements/_locks/flask-py{DEFAULT_PYTHON}"
 LOCKS = ("base.txt", "test.txt", "dev.txt")
-GIT_IDENTITY = {
-    "GIT_AUTHOR_NAME": "Template Test",
-    "GIT_AUTHOR_EMAIL": "template-test@example.com",
-    "GIT_COMMITTER_NAME": "Template Test",
-    "GIT_COMMITTER_EMAIL": "template-test@example.com",
-}
 # What a relock writes: the stamp of the lock's inputs, above the pins (kept as they are here).
 RESTAMP = """
 from tasks.locks import LOCKS, REQUIREMENTS, STAMP, inputs_digest
