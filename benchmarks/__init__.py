@@ -1,0 +1,1 @@
+"""The benchmark of issue 5: `python -m benchmarks.run --help` (see run.py)."""

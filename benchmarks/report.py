@@ -1,0 +1,228 @@
+"""The benchmark's report: its rows, the Markdown table of medians and ratios, and the goals of
+issue 5 checked against the medians."""
+
+import datetime
+import os
+import re
+import statistics
+import time
+from pathlib import Path
+
+from harness.docker import docker, inspect
+
+# (key, label, unit); (a)-(c) have no test gate, so their numbers appear in both rows of a pair.
+ROWS = [
+    ("cold", "Cold build (d: `--skip-tests`)", "s"),
+    ("cold_gate", "Cold build (d: with its test gate; a–c as above)", "s"),
+    ("code", "Code change → rebuild service (d: `--skip-tests`)", "s"),
+    ("code_gate", "Code change → rebuild service (d: with its test gate; a–c as above)", "s"),
+    ("dep", "Add one dependency → rebuild service (d: `--skip-tests`)", "s"),
+    ("loop_mount", "Edit → test: `invoke test --mount`", "s"),
+    ("loop_pytest", "Edit → test: pytest's own time (as it reports)", "s"),
+    ("loop_overhead", "Edit → test: `--mount` above pytest's own time", "s"),
+    ("loop_build", "Edit → test: `invoke test` (rebuild and test)", "s"),
+    ("dev_reload", "Edit → the running service answers with it: `invoke dev` (no build)", "s"),
+    ("restart", "Edit → rebuild the service, restart it, answer (d: `invoke run --skip-tests`)", "s"),
+    ("size", "Service image size", "B"),
+    ("layers", "New layers after a code change (`docker save`, uncompressed)", "B"),
+]
+BASELINES = ("a", "b", "c")
+
+
+def human_bytes(value):
+    """1234567 -> '1.2 MB' (decimal units, as the goals are written)."""
+    for unit, size in (("GB", 1e9), ("MB", 1e6), ("kB", 1e3)):
+        if value >= size:
+            return f"{value / size:.1f} {unit}"
+    return f"{value:.0f} B"
+
+
+def difference(value, other):
+    """'12.3 kB smaller than' / 'larger than' / 'as large as': sizes that round alike still differ."""
+    if value == other:
+        return "as large as"
+    return f"{human_bytes(abs(value - other))} {'smaller' if value < other else 'larger'} than"
+
+
+def human(value, unit):
+    """A number in its unit: seconds or bytes."""
+    if unit == "B":
+        return human_bytes(value)
+    return f"{value:.2f} s" if abs(value) < 10 else f"{value:.1f} s"
+
+
+def median(bench, row, key):
+    """Median of a row's samples for a variant, or None."""
+    samples = bench.samples[row].get(key)
+    return statistics.median(v for v, _ in samples) if samples else None
+
+
+def cell(bench, row, key, unit):
+    """'median (min–max)', marked † when a sample was taken while something else ran."""
+    samples = bench.samples[row].get(key)
+    if not samples:
+        return "—"
+    values = [v for v, _ in samples]
+    text = human(statistics.median(values), unit)
+    if len(values) > 1 and unit == "s":
+        text += f" ({min(values):.2f}–{max(values):.2f})"
+    elif human(min(values), unit) != human(max(values), unit):
+        text += f" ({human(min(values), unit)}–{human(max(values), unit)})"
+    return text + " †" * any(busy for _, busy in samples)
+
+
+def table(bench, variants):
+    """The results as a Markdown table: medians (min–max) and the ratios of (d) to (a)-(c)."""
+    ours = [v.key for v in variants if v.dockerfile is None]
+    ratios = [(d, x) for d in ours for x in BASELINES]
+    header = ["Scenario", *(f"({v.key})" for v in variants), *(f"{d}/{x}" for d, x in ratios)]
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    for row, label, unit in ROWS:
+        cells = [cell(bench, row, v.key, unit) for v in variants]
+        for d, x in ratios:
+            top, bottom = median(bench, row, d), median(bench, row, x)
+            cells.append(f"{top / bottom:.2f}×" if top is not None and bottom else "—")
+        lines.append("| " + " | ".join([label, *cells]) + " |")
+    return "\n".join(lines)
+
+
+def goals(bench, key):
+    """The issue's goals for one baked variant: (goal, met or None when unmeasured, the numbers)."""
+    m = {row: {v: median(bench, row, v) for v in (key, *BASELINES)} for row, _, _ in ROWS}
+    h = human
+
+    def check(goal, rows, test, detail):
+        """One goal; None when one of its numbers is missing."""
+        if any(m[row][v] is None for row, v in rows):
+            return goal, None, ""
+        return goal, test(), detail()
+
+    def at_most(goal, row, c_row, factor):
+        """The goal that this variant's `row` takes at most `factor` times (c)'s `c_row`."""
+        return check(
+            goal,
+            [(row, key), (c_row, "c")],
+            lambda: m[row][key] <= factor * m[c_row]["c"],
+            lambda: (
+                f"{h(m[row][key], 's')}, {m[row][key] / m[c_row]['c']:.2f}× (c) ({h(m[c_row]['c'], 's')})"
+            ),
+        )
+
+    return [
+        check(
+            "code-change rebuild, service, `--skip-tests` ≤ 1.0 s and ≤ 0.4× (b)",
+            [("code", key), ("code", "b")],
+            lambda: m["code"][key] <= 1.0 and m["code"][key] <= 0.4 * m["code"]["b"],
+            lambda: (
+                f"{h(m['code'][key], 's')}, {m['code'][key] / m['code']['b']:.2f}× (b) "
+                f"({h(m['code']['b'], 's')})"
+            ),
+        ),
+        check(
+            "new layers after a code change ≤ 1 MB",
+            [("layers", key)],
+            lambda: m["layers"][key] <= 1e6,
+            lambda: (
+                f"{human_bytes(m['layers'][key])}; (a) {human_bytes(m['layers']['a'])}, "
+                f"(b) {human_bytes(m['layers']['b'])}, (c) {human_bytes(m['layers']['c'])}"
+            ),
+        ),
+        check(
+            "cold build (`--skip-tests`) no slower than (c)",
+            [("cold", key), ("cold", "c")],
+            lambda: m["cold"][key] <= m["cold"]["c"],
+            lambda: (
+                f"{h(m['cold'][key], 's')} vs (c) {h(m['cold']['c'], 's')}; "
+                f"with the test gate {h(m['cold_gate'][key], 's')}"
+            ),
+        ),
+        at_most(
+            "code-change rebuild, service, with the test gate ≤ 0.6× (c)'s (ungated) rebuild",
+            "code_gate",
+            "code",
+            0.6,
+        ),
+        at_most("cold build with the test gate ≤ 1.15× (c)'s cold build", "cold_gate", "cold", 1.15),
+        check(
+            "service image smaller than (b) and (c)",
+            [("size", key), ("size", "b"), ("size", "c")],
+            lambda: m["size"][key] < min(m["size"]["b"], m["size"]["c"]),
+            lambda: (
+                f"{human_bytes(m['size'][key])} vs (b) {human_bytes(m['size']['b'])}, "
+                f"(c) {human_bytes(m['size']['c'])}; {difference(m['size'][key], m['size']['b'])} (b), "
+                f"{difference(m['size'][key], m['size']['c'])} (c)"
+            ),
+        ),
+        check(
+            "edit→running service (`invoke dev`) ≤ 1.5 s, with no image build",
+            [("dev_reload", key)],
+            lambda: m["dev_reload"][key] <= 1.5,
+            lambda: (
+                f"{h(m['dev_reload'][key], 's')}; rebuild and restart: (d) {h(m['restart'][key], 's')}, "
+                f"(a) {h(m['restart']['a'], 's')}, (b) {h(m['restart']['b'], 's')}, "
+                f"(c) {h(m['restart']['c'], 's')}"
+            ),
+        ),
+        check(
+            "edit→test loop (`invoke test --mount`) ≤ 1.5 s above pytest's own time",
+            [("loop_overhead", key)],
+            lambda: m["loop_overhead"][key] <= 1.5,
+            lambda: (
+                f"{h(m['loop_overhead'][key], 's')} above pytest's {h(m['loop_pytest'][key], 's')} "
+                f"({h(m['loop_mount'][key], 's')} in all)"
+            ),
+        ),
+    ]
+
+
+def machine(base_image):
+    """One line naming the machine, the engine and the base image."""
+    cpu = re.search(r"model name\s*:\s*(.+)", Path("/proc/cpuinfo").read_text())
+    memory = int(re.search(r"MemTotal:\s*(\d+)", Path("/proc/meminfo").read_text()).group(1)) * 1024
+    engine = docker("version", "--format", "{{.Server.Version}}").strip()
+    buildx = docker("buildx", "version").split()[1]
+    image_id = inspect(base_image)["Id"].split(":")[1][:12]
+    return (
+        f"{os.cpu_count()} CPUs ({cpu.group(1).strip() if cpu else 'unknown CPU'}), "
+        f"{memory / 2**30:.1f} GiB RAM, Docker Engine {engine} with buildx {buildx}, "
+        f"base image `{base_image}` ({image_id})"
+    )
+
+
+def report(bench, variants, args, started, base_image, added):
+    """The Markdown report: when, where, the table and the goal checklist."""
+    date = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    checklist = []
+    for key in [v.key for v in variants if v.dockerfile is None]:
+        for goal, met, detail in goals(bench, key):
+            status = "not measured" if met is None else ("**met**" if met else "**not met**") + f": {detail}"
+            checklist.append(f"- ({key}) {goal}: {status}")
+    legend = "\n".join(f"- ({v.key}) {v.title}" for v in variants)
+    busy = (
+        f"† marks cells with a sample taken while a pytest run or docker build not the benchmark's "
+        f"ran on the machine ({bench.busy} samples in all)."
+        if bench.busy
+        else "No sample was taken while a pytest run or docker build not the benchmark's ran."
+    )
+    minutes = (time.perf_counter() - started) / 60
+    return f"""Measured {date} on {machine(base_image)}.
+`python -m benchmarks.run --runs {args.runs} --cold-runs {args.cold_runs}`: {args.cold_runs} cold builds and \
+{args.runs} warm runs per scenario and variant, {minutes:.0f} min in all. Cells are median (min–max).
+
+{legend}
+
+{table(bench, variants)}
+
+- {busy}
+- Cold builds follow `docker builder prune --all`, which also empties the cache mounts, and `sync`;
+  the variants' order turns by one each run.
+- Each code change appends a new comment line to a source file.
+- Each added dependency is a different one ({", ".join(added)}), locked with
+  `invoke lock` (not timed) into the lock files every variant installs.
+- New layers are the rebuilt image's layers that the previous image lacks, sized uncompressed as
+  `docker save` writes them.
+
+Goals for the baked project:
+
+{chr(10).join(checklist)}
+"""
