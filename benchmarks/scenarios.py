@@ -90,15 +90,18 @@ class Bench:
             sys.exit(f"{' '.join(map(str, command))} failed ({result.returncode}):\n{result.stdout[-3000:]}")
         return seconds, result.stdout
 
-    def invoke(self, variant, *args):
-        """Run one of a baked project's invoke tasks as a user would; (seconds, output)."""
-        env = {
+    def env(self, variant):
+        """The environment a baked project's invoke tasks run in: its image name, the base image."""
+        return {
             **os.environ,
             "INVOKE_DOCKER_IMAGE": variant.image.split(":")[0],
             "INVOKE_DOCKER_PYTHON_IMAGE": self.base_image,
             "INVOKE_DOCKER_PROGRESS": "plain",
         }
-        return self.run([sys.executable, "-m", "invoke", *args], cwd=variant.project, env=env)
+
+    def invoke(self, variant, *args):
+        """Run one of a baked project's invoke tasks as a user would; (seconds, output)."""
+        return self.run([sys.executable, "-m", "invoke", *args], cwd=variant.project, env=self.env(variant))
 
     def build(self, variant, gate=None):
         """Build a variant's service image (d: gate=True runs its tests); (seconds, output)."""
@@ -318,10 +321,7 @@ def wait_for_answer(port, token, process=None, timeout=120):
 def background_invoke(bench, variant, *args, port):
     """One of the project's invoke tasks in the background, its output appended to the log."""
     env = {
-        **os.environ,
-        "INVOKE_DOCKER_IMAGE": variant.image.split(":")[0],
-        "INVOKE_DOCKER_PYTHON_IMAGE": bench.base_image,
-        "INVOKE_DOCKER_PROGRESS": "plain",
+        **bench.env(variant),
         "INVOKE_DOCKER_PORT": str(port),
         "COMPOSE_PROJECT_NAME": variant.image.split(":")[0],
     }
