@@ -238,7 +238,7 @@ def new_layer_bytes(image, old_layers):
 
 def edit_code(project):
     """A one-line code change, new to the build cache."""
-    with open(project / "src" / PACKAGE / "config.py", "a") as source:
+    with open(project / "src" / PACKAGE / "store.py", "a") as source:
         source.write(f"# benchmark edit {uuid.uuid4()}\n")
 
 

@@ -82,6 +82,12 @@ class Project:
         """The project's distribution name, which is also its console script."""
         return re.search(r'name="([^"]+)"', (self.path / "setup.py").read_text()).group(1)
 
+    @property
+    def example(self):
+        """The example's package under src/ (beside the template's own servicehost)."""
+        packages = sorted(p for p in (self.path / "src").iterdir() if p.is_dir())
+        return next(p for p in packages if p.name != "servicehost")
+
     def write(self, relative, text):
         """Create or replace a file in the project."""
         path = self.path / relative

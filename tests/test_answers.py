@@ -96,6 +96,7 @@ def test_any_project_name_bakes_with_derived_names(tmp_path, config_file, projec
 
     assert result.returncode == 0, result.stderr + result.stdout
     project = tmp_path / slug
-    assert (project / "src" / package / "cli.py").is_file()
+    assert (project / "src" / package / "__init__.py").is_file()
+    assert f'app = "{package}.app:create_app()"' in (project / "pyproject.toml").read_text(encoding="utf-8")
     assert f'name="{slug}"' in (project / "setup.py").read_text(encoding="utf-8")
     assert f"# {project_name}:" in (project / "Dockerfile").read_text(encoding="utf-8")

@@ -3,6 +3,7 @@
 import hashlib
 import json
 import re
+import shlex
 import shutil
 import sys
 from pathlib import Path
@@ -147,7 +148,8 @@ def test_only_useful_files_are_baked(baked):
 def test_names_are_derived_from_the_project_name(bake):
     project = bake(project_name="Acme Billing API", description="Bills customers, politely.")
     assert project.name == "acme-billing-api"
-    assert (project / "src" / "acme_billing_api" / "cli.py").exists()
+    assert (project / "src" / "acme_billing_api" / "app.py").exists()
+    assert "acme-billing-api = servicehost.command:main" in (project / "setup.py").read_text()
     assert 'name="acme-billing-api"' in (project / "setup.py").read_text()
 
 
@@ -164,7 +166,7 @@ def test_apt_packages_go_to_their_stages(bake):
 def test_port_reaches_the_image_and_the_settings(bake):
     project = bake(port="5000")
     assert "EXPOSE 5000" in (project / "Dockerfile").read_text()
-    assert "port: int = 5000" in (project / "src" / "my_service" / "config.py").read_text()
+    assert "port: int = 5000" in (project / "src" / "servicehost" / "settings.py").read_text()
 
 
 def test_a_worker_exposes_no_port(bake):
@@ -182,17 +184,82 @@ def host_python():
     pytest.fail(f"No Python {' or '.join(OPTIONS['python_version'])} on this host.")
 
 
+# The pips users have on their hosts: the venv's own (23.2 with Python 3.11), Debian 12's, a current one.
+HOST_PIPS = ["bundled", "23.0.1", "26.0.1"]
+# What builds the project in `pip install -e .`, pinned: build isolation would otherwise take the
+# newest setuptools from the index. PIP_CONSTRAINT reaches pip's build environment (pip >= 25.3
+# reads PIP_BUILD_CONSTRAINT for it); the WHEEL file of the installed project names its builder.
+BUILD_SETUPTOOLS = "80.9.0"
+INSTALLERS = {"pip", "setuptools", "wheel"}
+
+
+def readme_commands(project, heading):
+    """The commands of the first sh block under a heading of a baked README, each split into words."""
+    section = (project / "README.md").read_text().split(f"\n## {heading}\n", 1)[1].split("\n## ", 1)[0]
+    block = re.search(r"^```sh\n(.*?)^```", section, re.MULTILINE | re.DOTALL).group(1)
+    return [shlex.split(line) for line in block.splitlines() if line.strip()]
+
+
+def canonical(name):
+    """A distribution name as PEP 503 compares them."""
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def locked_versions(*locks):
+    """{name: version} of every pin in these lock files, extras aside."""
+    pins = {}
+    for lock in locks:
+        found = re.findall(r"^([A-Za-z0-9._-]+)(?:\[[^\]]*\])?==(\S+)", lock.read_text(), re.MULTILINE)
+        pins.update((canonical(name), version) for name, version in found)
+    return pins
+
+
+@pytest.mark.parametrize("pip_version", HOST_PIPS, ids=[f"pip-{v}" for v in HOST_PIPS])
 @pytest.mark.parametrize("framework", OPTIONS["framework"])
-def test_baked_tests_pass_in_a_fresh_venv_on_the_host(bake, framework, tmp_path):
+def test_baked_tests_pass_in_a_fresh_venv_on_the_host(bake, framework, pip_version, tmp_path):
+    """The README's steps without Docker, with each pip a host may have: exactly what the locks pin
+    gets installed, nothing newer from the index (pip < 24 fetched a locked package's extras there
+    when the lock dropped them), and the baked tests pass."""
     python, version = host_python()
     project = Project(
         shutil.copytree(bake(framework=framework, python_version=version), tmp_path / "project")
     )
-    project.run(python, "-m", "venv", str(tmp_path / "venv"))
-    pip = [str(tmp_path / "venv" / "bin" / "python"), "-m", "pip", "install", "--quiet"]
-    project.run(*pip, "--require-hashes", "-r", "requirements/base.txt", "-r", "requirements/test.txt")
-    project.run(*pip, "--no-deps", ".")  # setuptools from the index, as pyproject.toml asks
-    result = project.run(str(tmp_path / "venv" / "bin" / "python"), "-m", "pytest", "-p", "no:cacheprovider")
+    build_constraints = tmp_path / "build-constraints.txt"
+    build_constraints.write_text(f"setuptools=={BUILD_SETUPTOOLS}\n")
+    project.env.update(PIP_CONSTRAINT=str(build_constraints), PIP_BUILD_CONSTRAINT=str(build_constraints))
+    steps = readme_commands(project.path, "Tests on your machine, without Docker")
+    venv, install, editable, run_tests = steps
+    assert venv == [f"python{version}", "-m", "venv", ".venv"]
+    assert install == [
+        *(".venv/bin/pip", "install", "--require-hashes"),
+        *("-r", "requirements/base.txt", "-r", "requirements/test.txt"),
+    ]
+    assert editable == [".venv/bin/pip", "install", "--no-deps", "-e", "."]
+    assert run_tests == [".venv/bin/pytest"]
+
+    project.run(python, *venv[1:])
+    if pip_version != "bundled":
+        project.run(".venv/bin/python", "-m", "pip", "install", "--quiet", f"pip=={pip_version}")
+    project.run(*install)
+    project.run(*editable)
+
+    listing = (
+        "import importlib.metadata as m, json; "
+        "print(json.dumps({d.name: d.version for d in m.distributions()}))"
+    )
+    listed = project.run(".venv/bin/python", "-c", listing)
+    installed = {canonical(name): v for name, v in json.loads(listed.output).items()}
+    assert installed.pop(canonical(project.slug), None), installed
+    requirements = project.path / "requirements"
+    locked = locked_versions(requirements / "base.txt", requirements / "test.txt")
+    assert {n: v for n, v in installed.items() if n not in INSTALLERS} == {
+        n: v for n, v in locked.items() if n not in INSTALLERS
+    }
+    dist_info = f"{project.slug.replace('-', '_')}-*.dist-info"
+    wheel = next((project.path / ".venv").glob(f"lib/python*/site-packages/{dist_info}/WHEEL"))
+    assert f"Generator: setuptools ({BUILD_SETUPTOOLS})" in wheel.read_text()
+
+    result = project.run(*run_tests)
     assert re.search(r"\b\d+ passed\b", result.output) and "failed" not in result.output
 
 
@@ -301,5 +368,9 @@ def test_compose_file_is_valid(baked, docker_engine):
         docker_unavailable("No docker compose plugin (run scripts/provision-docker).")
     config = Project(project).run("docker", "compose", "--profile", "debug", "config", "--format", "json")
     services = json.loads(config.output)["services"]
-    assert sorted(services) == ["debug", "dev", "service"]
+    assert sorted(services) == ["debug", "dev", "release", "service"]
     assert services["service"]["read_only"] and services["dev"]["volumes"][0]["target"] == "/app"
+    # The release step runs on the service's own image and volume, and the service waits for it.
+    assert services["release"]["image"] == services["service"]["image"]
+    assert services["release"]["volumes"] == services["service"]["volumes"]
+    assert services["service"]["depends_on"]["release"]["condition"] == "service_completed_successfully"

@@ -44,7 +44,7 @@ def devloop(request, docker_project, compose_plugin):
     baked = docker_project(f"devloop-{request.param}", framework=request.param)
     project, uid = as_host_user(baked)
     project.uid, project.framework = uid, request.param
-    project.package = next((project.path / "src").iterdir()).name
+    project.package = project.example.name
     project.compose_name = project.env["INVOKE_DOCKER_IMAGE"]
     project.originals = {}
     project.env["COMPOSE_PROJECT_NAME"] = project.compose_name
@@ -145,7 +145,7 @@ def test_dev_reloads_edits_without_building_and_stops_at_once(devloop):
             wait_for(lambda: dev.says("") and hello(port) == "Hello, dev!", 120, "the dev service to answer")
             edit(project, "app.py", 'f"Hello, {name}!"', 'f"Edited, {name}!"')
         # The edit also makes the service write a file into the working copy: it must be ours.
-        edit(project, "config.py", "import os\n", 'import os\n\nopen("/app/made-by-dev.txt", "w").close()\n')
+        edit(project, "store.py", "import os\n", 'import os\n\nopen("/app/made-by-dev.txt", "w").close()\n')
         if project.framework == "none":
             wait_for(lambda: "edited unit" in dev.output, 20, "the next unit to run the edited code")
         else:
@@ -306,6 +306,12 @@ def test_dev_without_the_compose_plugin_names_how_to_get_it(devloop, tmp_path):
     assert "docker-compose package from trixie" in output and "Traceback" not in output
 
 
+def vsc_images():
+    """The images the Dev Containers CLI made (named vsc-...), as repository:tag."""
+    listed = docker("image", "ls", "--format", "{{.Repository}}:{{.Tag}}").split()
+    return {image for image in listed if image.startswith("vsc-")}
+
+
 @pytest.mark.parametrize("devloop", ["flask"], indirect=True)
 def test_dev_container_runs_as_the_host_user(devloop):
     project = devloop
@@ -328,6 +334,7 @@ def test_dev_container_runs_as_the_host_user(devloop):
         project = Project(project.path, env=env, prefix=[*named, *project.prefix])
         project.uid, project.compose_name = devloop.uid, devloop.compose_name
     cli = [str(DEVCONTAINER_CLI), "--workspace-folder", str(project.path)]
+    before = vsc_images()
     try:
         up = project.run(cli[0], "up", *cli[1:])
         assert json.loads(up.output.strip().splitlines()[-1])["outcome"] == "success"
@@ -339,8 +346,8 @@ def test_dev_container_runs_as_the_host_user(devloop):
     finally:
         for container in containers(project):
             docker("rm", "--force", container, check=False)
-        images = docker(
-            "image", "ls", "--quiet", "--filter", f"reference=vsc-*{project.compose_name}*"
-        ).split()
-        if images:
-            docker("image", "rm", "--force", *set(images), check=False)
+        # The CLI names the image it derives after the workspace folder, not the Compose project
+        # (vsc-project-<hash>-uid): remove every vsc- image that appeared while it ran.
+        derived = vsc_images() - before
+        if derived:
+            docker("image", "rm", "--force", *derived, check=False)

@@ -7,12 +7,15 @@ import subprocess
 import pytest
 
 pytestmark = pytest.mark.docker
+# The dependency test_a_new_dependency_flows_from_setup_py_into_the_image adds, at a fixed version.
+IDNA = "3.10"
 
 
 def test_a_new_dependency_flows_from_setup_py_into_the_image(docker_project):
     project = docker_project("lock-add", framework="flask")
     setup = project.path / "setup.py"
-    setup.write_text(setup.read_text().replace('"flask>=3.0",', '"flask>=3.0",\n        "idna>=3.0",'))
+    # Pinned exactly, so what pip-compile writes cannot change with the index's next release.
+    setup.write_text(setup.read_text().replace('"flask>=3.0",', f'"flask>=3.0",\n        "idna=={IDNA}",'))
 
     stale = project.invoke("lock", "--check", check=False)
     assert stale.returncode != 0 and "requirements/base.txt" in stale.output
@@ -21,7 +24,8 @@ def test_a_new_dependency_flows_from_setup_py_into_the_image(docker_project):
 
     project.invoke("lock")
     base = (project.path / "requirements" / "base.txt").read_text()
-    assert re.search(r"^idna==[\d.]+ \\\n\s+--hash=sha256:[0-9a-f]{64}", base, re.MULTILINE), base
+    pinned = rf"^idna=={re.escape(IDNA)} \\\n\s+--hash=sha256:[0-9a-f]{{64}}"
+    assert re.search(pinned, base, re.MULTILINE), base
     project.invoke("lock", "--check")
 
     project.invoke("build")
@@ -32,8 +36,13 @@ def test_a_new_dependency_flows_from_setup_py_into_the_image(docker_project):
 
 def test_lock_upgrade_package_recompiles_in_the_image(docker_project):
     project = docker_project("lock-upgrade", framework="none")
-    lock = project.invoke("lock", "--upgrade-package", "pytest")
-    assert "--upgrade-package pytest" in lock.output
+    test_txt = project.path / "requirements" / "test.txt"
+    before = pins(test_txt.read_text())
+    # "Upgrade" to the pinned version itself: the recompile's result does not depend on the index.
+    pytest_pin = next(pin for pin in before if pin.startswith("pytest=="))
+    lock = project.invoke("lock", "--upgrade-package", pytest_pin)
+    assert f"--upgrade-package {pytest_pin}" in lock.output
+    assert pins(test_txt.read_text()) == before
     project.invoke("lock", "--check")
 
 
@@ -55,7 +64,8 @@ def test_a_tampered_hash_fails_the_build(docker_project, installer, refusal):
 
 
 def pins(text):
-    return re.findall(r"^([A-Za-z0-9._-]+==\S+)", text, re.MULTILINE)
+    """Every pin of a lock file, extras and all (coverage[toml]==...)."""
+    return re.findall(r"^([A-Za-z0-9._-]+(?:\[[^\]]*\])?==\S+)", text, re.MULTILINE)
 
 
 def test_lock_compiles_a_conflicted_lock_afresh_and_keeps_the_other_pins(docker_project):
@@ -64,6 +74,12 @@ def test_lock_compiles_a_conflicted_lock_afresh_and_keeps_the_other_pins(docker_
     project = docker_project("lock-conflict", framework="flask")
     requirements = project.path / "requirements"
     test_txt = requirements / "test.txt"
+    # Compiled afresh within its own current pins (as constraints), so the index's newest releases
+    # cannot change the result.
+    test_pins = pins(test_txt.read_text())
+    (requirements / "pins.txt").write_text("".join(re.sub(r"\[.*\]", "", pin) + "\n" for pin in test_pins))
+    with open(requirements / "test.in", "a") as test_in:
+        test_in.write("-c pins.txt\n")
     stamp, _, rest = test_txt.read_text().partition("\n")
     theirs = "# Locked inputs: sha256=" + "0" * 64
     test_txt.write_text(f"<<<<<<< ours\n{stamp}\n=======\n{theirs}\n>>>>>>> theirs\n{rest}")
@@ -75,6 +91,6 @@ def test_lock_compiles_a_conflicted_lock_afresh_and_keeps_the_other_pins(docker_
 
     lock = project.invoke("lock")
     assert "Compiling requirements/test.txt afresh: it has merge conflict markers." in lock.output
-    assert "<<<<<<<" not in test_txt.read_text() and "pytest==" in test_txt.read_text()
+    assert "<<<<<<<" not in test_txt.read_text() and pins(test_txt.read_text()) == test_pins
     assert pins((requirements / "base.txt").read_text()) == base_pins
     project.invoke("lock", "--check")

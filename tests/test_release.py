@@ -53,13 +53,14 @@ def local_refs(prefix):
 
 def test_lint_passes_on_a_fresh_bake_and_names_each_problem(release):
     assert "Lint found nothing." in release.invoke("lint").output
-    cli = release.path / "src" / "my_service" / "cli.py"
+    cli = release.path / "src" / "my_service" / "store.py"
     dockerfile = release.path / "Dockerfile"
     try:
-        cli.write_text(cli.read_text().replace("import argparse\n", "import argparse\nimport os\n", 1))
+        cli.write_text(cli.read_text().replace("import os\n", "import os\nimport json\n", 1))
         unused = release.invoke("lint", check=False)
         assert unused.returncode == 1
-        assert re.search(r"F401 .*`os` imported but unused\n\s*--> src/my_service/cli.py:4:8", unused.output)
+        unused_json = r"F401 .*`json` imported but unused\n\s*--> src/my_service/store.py:6:8"
+        assert re.search(unused_json, unused.output)
         assert "Lint found problems, listed above with their files" in unused.output
         release.run("git", "checkout", "--", "src")
 

@@ -137,7 +137,7 @@ def create(template, env, out):
     commit(env, project, "baked")
     assert "Lock files are current." in lock_check(env, project).output
     edit(project / "README.md", "A Python service developed", "Our billing service, developed")
-    append(project / "src" / "my_service" / "cli.py", "\n# The user's own line.\n")
+    append(project / "src" / "my_service" / "app.py", "\n# The user's own line.\n")
     append(project / "requirements" / "test.in", "pytest-randomly\n")
     relock(env, project)
     return Project(project, env=env)
@@ -180,7 +180,7 @@ def test_update_applies_the_template_change_and_keeps_the_users(template, env, t
     assert (project.path / "Dockerfile").read_text().endswith("# A template improvement.\n")
     readme = (project.path / "README.md").read_text()
     assert "Our billing service, developed" in readme and "A line the template added." in readme
-    assert (project.path / "src/my_service/cli.py").read_text().endswith("# The user's own line.\n")
+    assert (project.path / "src/my_service/app.py").read_text().endswith("# The user's own line.\n")
     assert '"flask>=3.1",' in (project.path / "setup.py").read_text()
     test_in = (project.path / "requirements" / "test.in").read_text()
     assert "pytest-timeout" in test_in and "pytest-randomly" in test_in

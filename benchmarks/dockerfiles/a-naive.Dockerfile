@@ -17,4 +17,6 @@ RUN --mount=type=secret,id=pip_conf,target=/etc/pip.conf \
     --mount=type=secret,id=ca_cert \
     pip install .
 EXPOSE 8000
+# The app the baked project names in pyproject.toml, which a non-editable install leaves behind.
+ENV APP="bench_service.app:create_app()"
 CMD ["bench-service", "serve"]

@@ -29,4 +29,6 @@ RUN --mount=type=secret,id=pip_conf,target=/etc/pip.conf \
 
 FROM ${PYTHON_IMAGE} AS production
 COPY --from=build /venv /venv
+# The app the baked project names in pyproject.toml, which a non-editable install leaves behind.
+ENV APP="bench_service.app:create_app()"
 CMD ["/venv/bin/bench-service", "serve"]

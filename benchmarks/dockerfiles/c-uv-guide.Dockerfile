@@ -48,4 +48,6 @@ RUN groupadd --system --gid 999 app \
 COPY --from=builder --chown=app:app /app/.venv /app/.venv
 ENV PATH="/app/.venv/bin:$PATH"
 USER app
+# The app the baked project names in pyproject.toml, which a non-editable install leaves behind.
+ENV APP="bench_service.app:create_app()"
 CMD ["bench-service", "serve"]

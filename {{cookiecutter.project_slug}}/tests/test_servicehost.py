@@ -210,6 +210,19 @@ def test_the_loop_works_and_beats_until_stopped(tmp_path):
     worker.loop()  # returns only because stop() was called
     assert worker.done == len(units) >= 2
     assert command.healthcheck(settings) == 0
+
+
+def test_a_failing_unit_is_logged_and_leaves_no_heartbeat(tmp_path, caplog):
+    settings = Settings(interval=0.01, heartbeat_file=str(tmp_path / "beat"))
+
+    def fails():
+        worker.stop()
+        raise RuntimeError("the queue is gone")
+
+    worker = Worker(settings, work=fails)
+    worker.loop()
+    assert worker.done == 0 and "a unit of work failed" in caplog.text
+    assert command.healthcheck(settings) == 1
 {%- endif %}
 
 

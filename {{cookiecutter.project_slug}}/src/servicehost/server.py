@@ -31,13 +31,18 @@ class Worker:
         self.stopping.set()
 
     def loop(self):
-        """Work, beat, and wait an interval, until stopped."""
+        """Work, beat, and wait an interval, until stopped. A unit that fails is logged and
+        leaves no heartbeat: the health check turns unhealthy while every unit fails."""
         log.info("worker started, one unit every %s s", self.settings.interval)
         while not self.stopping.is_set():
-            if self.work:
-                self.work()
-            self.done += 1
-            health.beat(self.settings)
+            try:
+                if self.work:
+                    self.work()
+            except Exception:
+                log.exception("a unit of work failed; the next starts in %s s", self.settings.interval)
+            else:
+                self.done += 1
+                health.beat(self.settings)
             self.stopping.wait(self.settings.interval)
         log.info("worker stopped after %d units", self.done)
 
