@@ -32,6 +32,8 @@ PINS = {
     # typing-extensions is already pinned by FastAPI's lock (pydantic's).
     "fastapi": {**SQL_PINS, "babel": "2.19.0", "jinja2": "3.1.6", "markupsafe": "3.0.4"},
     "none": {"jinja2": "3.1.6", "markupsafe": "3.0.4"},
+    # Django, WhiteNoise and SQLite are all it needs: the bake's lock already pins them.
+    "django": {},
 }
 
 PO_HEADER = 'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n"Language: {lang}\\n"\n\n'
@@ -709,13 +711,242 @@ def test_its_own_commands(settings, capsys):
 }
 
 
+# Django: a project package `bookshelf` (config.py, settings, urls, wsgi, a manage.py-like cli.py)
+# and an app `catalog` (model, migration, views, template, static file, .sql, a management command).
+DJANGO = {
+    "bookshelf/__init__.py": "",
+    "bookshelf/config.py": '''"""Bookshelf's configuration, from the environment (settings.py reads it)."""
+
+import os
+from pathlib import Path
+
+DATA_DIR = Path(os.environ.get("DATA_DIR", "/data"))
+SECRET_KEY = os.environ.get("BOOKSHELF_SECRET_KEY", "insecure-key-for-tests-and-the-dev-loop")
+DEBUG = os.environ.get("DEBUG", "") == "1"
+ALLOWED_HOSTS = os.environ.get("ALLOWED_HOSTS", "localhost,127.0.0.1").split(",")
+''',
+    "bookshelf/settings.py": '''"""Django settings for Bookshelf."""
+
+from pathlib import Path
+
+from bookshelf import config
+
+BASE_DIR = Path(__file__).resolve().parent.parent.parent
+SECRET_KEY = config.SECRET_KEY
+DEBUG = config.DEBUG
+ALLOWED_HOSTS = [*config.ALLOWED_HOSTS, "testserver"]
+INSTALLED_APPS = ["django.contrib.contenttypes", "django.contrib.staticfiles", "catalog"]
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.middleware.common.CommonMiddleware",
+]
+ROOT_URLCONF = "bookshelf.urls"
+WSGI_APPLICATION = "bookshelf.wsgi.application"
+TEMPLATES = [
+    {"BACKEND": "django.template.backends.django.DjangoTemplates", "DIRS": [], "APP_DIRS": True}
+]
+DATABASES = {
+    "default": {"ENGINE": "django.db.backends.sqlite3", "NAME": config.DATA_DIR / "bookshelf.sqlite3"}
+}
+USE_TZ = True
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+STATIC_URL = "static/"
+# Filled by collectstatic, the build step; read-only in the image.
+STATIC_ROOT = BASE_DIR / "static"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+''',
+    "bookshelf/urls.py": """from django.urls import include, path
+
+urlpatterns = [path("", include("catalog.urls"))]
+""",
+    "bookshelf/wsgi.py": """import os
+
+from django.core.wsgi import get_wsgi_application
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bookshelf.settings")
+
+application = get_wsgi_application()
+""",
+    "bookshelf/cli.py": '''"""Bookshelf's manage.py: `python -m bookshelf.cli COMMAND`."""
+
+import os
+import sys
+
+
+def main(argv=None):
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bookshelf.settings")
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["bookshelf", *(sys.argv[1:] if argv is None else argv)])
+
+
+if __name__ == "__main__":
+    main()
+''',
+    "catalog/__init__.py": "",
+    "catalog/apps.py": """from django.apps import AppConfig
+
+
+class CatalogConfig(AppConfig):
+    name = "catalog"
+""",
+    "catalog/models.py": """from django.db import models
+
+
+class Book(models.Model):
+    title = models.CharField(max_length=200)
+""",
+    "catalog/migrations/__init__.py": "",
+    "catalog/migrations/0001_initial.py": """from django.db import migrations, models
+
+
+class Migration(migrations.Migration):
+    initial = True
+    dependencies = []
+    operations = [
+        migrations.CreateModel(
+            name="Book",
+            fields=[
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False)),
+                ("title", models.CharField(max_length=200)),
+            ],
+        ),
+    ]
+""",
+    "catalog/views.py": """from importlib.resources import files
+
+from django.db import connection
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET, require_POST
+
+from catalog.models import Book
+
+STATS = (files(__package__) / "sql" / "stats.sql").read_text()
+
+
+@require_GET
+def index(request):
+    return render(request, "catalog/index.html", {"books": Book.objects.order_by("id")})
+
+
+@require_POST
+def add(request):
+    Book.objects.create(title=request.POST["text"])
+    return JsonResponse({"added": True}, status=201)
+
+
+def stats_of_books():
+    with connection.cursor() as cursor:
+        cursor.execute(STATS)
+        books, longest = cursor.fetchone()
+    return {"books": books, "longest": longest}
+
+
+@require_GET
+def stats(request):
+    return JsonResponse(stats_of_books())
+""",
+    "catalog/urls.py": """from django.urls import path
+
+from catalog import views
+
+urlpatterns = [
+    path("", views.index),
+    path("notes", views.add),
+    path("stats", views.stats),
+]
+""",
+    "catalog/sql/stats.sql": "SELECT count(*), coalesce(max(length(title)), 0) FROM catalog_book;\n",
+    "catalog/templates/catalog/index.html": (
+        "{% load static %}<!doctype html>\n"
+        '<link rel="stylesheet" href="{% static \'catalog/site.css\' %}">\n<h1>Bookshelf</h1>\n'
+        "<ul>{% for book in books %}<li>{{ book.title }}</li>{% empty %}<p>No books yet.</p>"
+        "{% endfor %}</ul>\n"
+    ),
+    "catalog/static/catalog/site.css": "h1 { color: maroon; }\n",
+    "catalog/management/__init__.py": "",
+    "catalog/management/commands/__init__.py": "",
+    "catalog/management/commands/addbook.py": """from django.core.management.base import BaseCommand
+
+from catalog.models import Book
+
+
+class Command(BaseCommand):
+    help = "Add a book."
+
+    def add_arguments(self, parser):
+        parser.add_argument("title")
+
+    def handle(self, *args, title, **options):
+        Book.objects.create(title=title)
+""",
+}
+
+DJANGO_TESTS = {
+    "conftest.py": '''import pytest
+
+
+@pytest.fixture
+def settings(settings, tmp_path):
+    """pytest-django's settings, with the app's files kept in tmp_path."""
+    settings.MEDIA_ROOT = tmp_path
+    return settings
+''',
+    "test_catalog.py": """import re
+
+import pytest
+from django.core.management import call_command
+
+from bookshelf import cli, wsgi
+from catalog.models import Book
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_page_links_the_collected_stylesheet(client, settings):
+    Book.objects.create(title="Dune")
+    page = client.get("/").content.decode()
+    assert "<h1>Bookshelf</h1>" in page and "<li>Dune</li>" in page
+    # A hashed name: the build step's collectstatic wrote the manifest it comes from.
+    assert re.search(r"/static/catalog/site\\.[0-9a-f]{12}\\.css", page), page
+
+
+def test_the_static_file_is_served(client):
+    response = client.get("/static/catalog/site.css")
+    assert b"".join(response.streaming_content) == b"h1 { color: maroon; }\\n"
+
+
+def test_books_are_added_and_counted_by_the_packaged_query(client):
+    assert client.post("/notes", {"text": "Emma"}).status_code == 201
+    assert client.get("/stats").json() == {"books": 1, "longest": 4}
+
+
+def test_its_own_commands():
+    call_command("addbook", "Ulysses")
+    assert list(Book.objects.values_list("title", flat=True)) == ["Ulysses"]
+    cli.main(["check"])
+    assert callable(wsgi.application)
+""",
+}
+
+
 class App:
     """An app to move in: its package, files, tests, pins and [tool.servicehost] settings."""
 
     def __init__(self, framework, package, files, tests, servicehost, page=None, static=None):
         self.framework = framework
         self.package = package
+        # Files keyed by their path under src/: the package (or several) with its data.
+        # (Django's name their packages: a project and an app; the others are one package.)
+        if framework != "django":
+            files = {f"{package}/{name}": text for name, text in files.items()}
         self.files = files
+        self.packages = sorted({name.partition("/")[0] for name in self.files})
         self.tests = tests
         self.pins = PINS[framework]
         self.servicehost = servicehost
@@ -757,6 +988,19 @@ APPS = {
         WORKER,
         WORKER_TESTS,
         {"app": "jobs.worker:run_once", "release": ["python -m jobs.cli migrate"]},
+    ),
+    "django": App(
+        "django",
+        "catalog",
+        DJANGO,
+        DJANGO_TESTS,
+        {
+            "app": "bookshelf.wsgi:application",
+            "build-steps": ["django-admin collectstatic --noinput"],
+            "release": ["django-admin migrate --noinput"],
+        },
+        page=("/", "<h1>Bookshelf</h1>"),
+        static=("/static/catalog/site.css", DJANGO["catalog/static/catalog/site.css"]),
     ),
 }
 
@@ -802,14 +1046,17 @@ def add_requirements(project, requirements):
     path.write_text(text)
 
 
-def example_package(project):
-    """The bake's example package under src/ (the one that is not the template's servicehost)."""
-    return next(p.name for p in (project.path / "src").iterdir() if p.name != "servicehost")
+def example_packages(project):
+    """The bake's example: every package under src/ but the template's servicehost (one, or
+    Django's two: its project and its app)."""
+    src = project.path / "src"
+    return sorted(p.name for p in src.iterdir() if p.is_dir() and p.name != "servicehost")
 
 
 def delete_example(project):
-    """Delete the example app: its package and tests/test_example.py."""
-    shutil.rmtree(project.path / "src" / example_package(project))
+    """Delete the example app: its package(s) and tests/test_example.py."""
+    for name in example_packages(project):
+        shutil.rmtree(project.path / "src" / name)
     (project.path / "tests" / "test_example.py").unlink()
 
 
@@ -820,7 +1067,7 @@ def move_in(project, app):
     in [tool.servicehost]."""
     delete_example(project)
     for name, text in app.files.items():
-        project.write(f"src/{app.package}/{name}", text)
+        project.write(f"src/{name}", text)
     for name, text in app.tests.items():
         project.write(f"tests/{name}", text)
     add_requirements(project, [f"{name}=={version}" for name, version in app.pins.items()])

@@ -26,7 +26,7 @@ import zipfile
 import pytest
 
 from tests.conftest import GIT_IDENTITY, OPTIONS
-from tests.real_app import APPS, delete_example, example_package, move_in, servicehost_table, set_servicehost
+from tests.real_app import APPS, delete_example, example_packages, move_in, servicehost_table, set_servicehost
 from tests.test_devloop import compose_plugin, containers, dev_running  # noqa: F401 (a fixture)
 from tests.test_docker import (
     as_host_user,
@@ -48,14 +48,30 @@ ENV_FILES = (".env", ".env.production")
 # An edit `invoke dev` must pick up, per framework: (module, old text, new text).
 EDITS = {
     "flask": (
-        "views.py",
+        "flaskr/views.py",
         "return jsonify(store.stats(engine()))",
         'return jsonify({**store.stats(engine()), "edited": True})',
     ),
-    "fastapi": ("main.py", "return store.stats(engine)", 'return {**store.stats(engine), "edited": True}'),
-    "none": ("worker.py", '"jobs: run %d done"', '"jobs: edited run %d done"'),
+    "fastapi": (
+        "notes_api/main.py",
+        "return store.stats(engine)",
+        'return {**store.stats(engine), "edited": True}',
+    ),
+    "none": ("jobs/worker.py", '"jobs: run %d done"', '"jobs: edited run %d done"'),
+    "django": (
+        "catalog/views.py",
+        "return JsonResponse(stats_of_books())",
+        'return JsonResponse({**stats_of_books(), "edited": True})',
+    ),
 }
-DATABASES = {"flask": "flaskr.sqlite3", "fastapi": "notes.sqlite3", "none": "jobs.sqlite3"}
+DATABASES = {
+    "flask": "flaskr.sqlite3",
+    "fastapi": "notes.sqlite3",
+    "none": "jobs.sqlite3",
+    "django": "bookshelf.sqlite3",
+}
+# The app's test that needs what the build steps make: compiled catalogues, collected files.
+NEEDS_BUILD_STEPS = {"flask": "translated", "fastapi": "translated", "django": "collected_stylesheet"}
 
 
 def pins(text):
@@ -79,7 +95,7 @@ def get(url, data=None, headers=None):
 
 def add_note(base, framework, text):
     """Add a note through the app's own endpoint: a form for Flask, JSON for FastAPI."""
-    if framework == "flask":
+    if framework in ("flask", "django"):
         return get(f"{base}/notes", urllib.parse.urlencode({"text": text}).encode())
     body = json.dumps({"text": text}).encode()
     return get(f"{base}/notes", body, {"Content-Type": "application/json"})
@@ -103,7 +119,7 @@ def moved_in(request, docker_project):
     baked = docker_project(f"real-app-{framework}", framework=framework)
     project, uid = as_host_user(baked)
     project.uid, project.framework, project.app = uid, framework, APPS[framework]
-    project.example = example_package(project)
+    project.baked_examples = example_packages(project)  # before they are deleted
     project.compose_name = project.env["INVOKE_DOCKER_IMAGE"]
     project.env.update(
         GIT_IDENTITY,
@@ -145,10 +161,10 @@ def test_moving_in_touches_no_template_file_and_locks_exactly_the_pins(moved_in)
     assert f"src/{app.package}/__init__.py" in changed and "tests/conftest.py" in changed, changed
 
     def allowed(path, how):
-        if path.startswith(f"src/{project.example}/"):
+        if path.startswith(tuple(f"src/{name}/" for name in project.baked_examples)):
             return how == "D"  # the example, deleted
         return (
-            path.startswith((f"src/{app.package}/", "tests/"))
+            path.startswith((*(f"src/{name}/" for name in app.packages), "tests/"))
             or path in {"setup.py", "pyproject.toml", "requirements/test.in"}
             or re.fullmatch(r"requirements/[^/]+\.txt", path)
         )
@@ -188,14 +204,17 @@ def test_its_tests_pass_in_the_build_and_on_the_mount_measuring_every_module(mov
     measured = {c.get("filename") for c in root.iter("class")}
     modules = {
         str(path.relative_to(project.path / "src"))
-        for path in (project.path / "src" / app.package).rglob("*.py")
+        for package in app.packages
+        for path in (project.path / "src" / package).rglob("*.py")
     }
     assert modules <= measured, modules - measured
-    assert not [name for name in measured if name.startswith(f"{project.example}/")], measured
+    examples = tuple(f"{name}/" for name in project.baked_examples)
+    assert not [name for name in measured if name.startswith(examples)], measured
 
     # On the mount: the build steps' output (the compiled catalogues) is what the tests need.
     if app.servicehost.get("build-steps"):
-        before = project.invoke("test", "--mount", "--", "-k", "translated", check=False)
+        only = NEEDS_BUILD_STEPS[app.framework]
+        before = project.invoke("test", "--mount", "--", "-k", only, check=False)
         assert before.returncode and "1 failed" in before.output, before.output[-2000:]
     build_steps_on_the_mount(project)
     mounted = project.invoke("test", "--mount")
@@ -248,11 +267,11 @@ def test_the_service_runs_read_only_migrated_healthy_and_keeps_its_state(moved_i
                 assert int(total) >= last + 1
                 cat = ["run", "--rm", "--volume", f"{data}:/data", "--entrypoint", "cat", image]
                 report = docker(*cat, "/data/report.html")
-                assert "runs so far.</p>" in report and app.files["static/report.css"] in report
+                assert "runs so far.</p>" in report and app.files["jobs/static/report.css"] in report
 
 
 def edit(project, module, old, new):
-    path = project.path / "src" / project.app.package / module
+    path = project.path / "src" / module
     text = path.read_text()
     assert old in text
     project.originals.setdefault(path, text)
@@ -332,7 +351,7 @@ def test_env_files_reach_no_build_context_image_or_wheel(moved_in, tmp_path):
         subprocess.run([*pip, "--wheel-dir", str(dist), "."], cwd=copy, check=True, capture_output=True)
         (wheel,) = dist.glob("*.whl")
         names = zipfile.ZipFile(wheel).namelist()
-        data = [f"{app.package}/{name}" for name in app.files if not name.endswith(".py")]
+        data = [name for name in app.files if not name.endswith(".py")]
         assert set(data) <= set(names), set(data) - set(names)
         assert not [n for n in names if n.rsplit("/", 1)[-1].startswith(".env")], names
     finally:
@@ -340,7 +359,9 @@ def test_env_files_reach_no_build_context_image_or_wheel(moved_in, tmp_path):
             (project.path / path).unlink()
 
 
-@pytest.mark.parametrize("framework", FRAMEWORKS)
+# Django's example is its project (settings, wsgi.py) and its build steps and release step are
+# Django's own commands: without it and without an app they have no settings to run with.
+@pytest.mark.parametrize("framework", [name for name in FRAMEWORKS if name != "django"])
 def test_without_the_example_and_an_empty_app_the_rest_builds_and_answers_health(docker_project, framework):
     project = docker_project(f"real-app-empty-{framework}", framework=framework)
     delete_example(project)
