@@ -56,6 +56,9 @@ def pytest_generate_tests(metafunc):
     if "service" in metafunc.fixturenames:
         every = metafunc.definition.get_closest_marker("every_python")
         services = SERVICES + (OTHER_PYTHONS if every else [])
+        only = metafunc.definition.get_closest_marker("frameworks")
+        if only:
+            services = [answers for answers in services if answers["framework"] in only.args]
         metafunc.parametrize("service", services, ids=service_id, indirect=True, scope="module")
 
 
@@ -236,9 +239,8 @@ def post_json(url):
         return json.loads(response.read())
 
 
+@pytest.mark.frameworks("django")
 def test_django_serves_collected_static_files_and_runs_its_commands(service):
-    if service.answers["framework"] != "django":
-        pytest.skip("Django only")
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     with volume() as data:
