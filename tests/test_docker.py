@@ -41,7 +41,7 @@ OTHER_PYTHONS = [
     {"framework": "fastapi", "python_version": "3.11"},
 ]
 # Steps that install dependencies or tools: a code-only change must find every one cached.
-DEPENDENCY_STAGES = ("build-base", "service-deps", "app", "test-deps")
+DEPENDENCY_STAGES = ("build-base", "service-deps", "entry", "test-deps")
 every_python = pytest.mark.every_python
 
 
