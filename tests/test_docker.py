@@ -52,7 +52,7 @@ OTHER_PYTHONS = [
     for i, version in enumerate(PYTHON_VERSIONS[1:])
 ]
 # Steps that install dependencies or tools: a code-only change must find every one cached.
-DEPENDENCY_STAGES = ("build-base", "service-deps", "app", "test-deps")
+DEPENDENCY_STAGES = ("build-base", "service-deps", "entry", "test-deps")
 every_python = pytest.mark.every_python
 
 
@@ -67,6 +67,9 @@ def pytest_generate_tests(metafunc):
     if "service" in metafunc.fixturenames:
         every = metafunc.definition.get_closest_marker("every_python")
         services = SERVICES + (OTHER_PYTHONS if every else [])
+        only = metafunc.definition.get_closest_marker("frameworks")
+        if only:
+            services = [answers for answers in services if answers["framework"] in only.args]
         metafunc.parametrize("service", services, ids=service_id, indirect=True, scope="module")
 
 
@@ -144,9 +147,8 @@ def test_state_lives_in_the_volume_and_outlives_the_container(service):
                 assert visits[-1] < units_done(second)[0] <= visits[-1] + 2, (visits, units_done(second))
 
 
+@pytest.mark.frameworks("django")
 def test_django_serves_collected_static_files_and_runs_its_commands(service):
-    if service.answers["framework"] != "django":
-        pytest.skip("Django only")
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     with volume() as data:

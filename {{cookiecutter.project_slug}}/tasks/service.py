@@ -47,9 +47,10 @@ def test(c, mount=False, python_image=None):
     lock(c, check=True)
     pytest_args = c.remainder
     if mount:
-        run_container(
-            c, localdev_image(c, python_image), ["pytest", *shlex.split(pytest_args)], mount=True
-        )
+        # The build steps first, on the working copy, so the tests see what they see in the build.
+        script = '{{ cookiecutter.project_slug }} build-steps && exec pytest "$@"'
+        command = ["sh", "-c", script, "pytest", *shlex.split(pytest_args)]
+        run_container(c, localdev_image(c, python_image), command, mount=True)
         return
     shutil.rmtree(REPORTS, ignore_errors=True)
     build_image(

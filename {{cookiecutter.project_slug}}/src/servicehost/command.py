@@ -15,8 +15,10 @@ import urllib.request
 from importlib.metadata import version
 from pathlib import Path
 
-from servicehost import {% if not web %}health, {% endif %}server
-{%- if cookiecutter.framework == "django" %}
+{% if not web -%}
+from servicehost import health
+{% endif -%}
+{% if cookiecutter.framework == "django" -%}
 from servicehost.settings import (
     ROOT,
     SettingError,
@@ -25,10 +27,9 @@ from servicehost.settings import (
     data_dir_problem,
     use_django_settings,
 )
-{%- else %}
+{% else -%}
 from servicehost.settings import ROOT, SettingError, Settings, configure_logging, data_dir_problem
-{%- endif %}
-
+{% endif %}
 COMMANDS = ("serve", "release", "healthcheck", "dev", "build-steps")
 # Where debugpy listens inside the container (`invoke dev --debug` publishes it on 127.0.0.1).
 DEBUG_PORT = 5678
@@ -48,6 +49,13 @@ def run_steps(commands, kind):
             print(f"The {kind} `{command}` failed ({why}): see its output above.", file=sys.stderr)
             return code if 0 < code < 126 else 1
     return 0
+
+
+def serve(settings):
+    """Serve the app (the image's default command)."""
+    from servicehost import server
+
+    return server.serve(settings)
 
 
 def release(settings):
@@ -86,14 +94,16 @@ def healthcheck(settings):
 
 
 def dev(settings, debug=False, wait=False):
-    """Serve for development, restarting on every change under src/, after the release step.
-    With --debug, debugpy listens on port 5678 and the code runs in one process."""
+    """Serve for development, restarting on every change under src/, after the build steps (on
+    the working copy) and the release step. With --debug, debugpy listens on port 5678 and the
+    code runs in one process."""
 {%- if cookiecutter.framework in ("flask", "django") %}
     # {% if cookiecutter.framework == "flask" %}Werkzeug's{% else %}Django's{% endif %} reloader runs this command again in a child process ({% if cookiecutter.framework == "flask" %}WERKZEUG_RUN_MAIN{% else %}RUN_MAIN{% endif %}
-    # set) at the start and after every change: the release step ran once, in the watching parent.
-    code = 0 if os.environ.get("{% if cookiecutter.framework == "flask" %}WERKZEUG_RUN_MAIN{% else %}RUN_MAIN{% endif %}") == "true" else release(settings)
+    # set) at the start and after every change: the steps ran once, in the watching parent.
+    reloaded = os.environ.get("{% if cookiecutter.framework == "flask" %}WERKZEUG_RUN_MAIN{% else %}RUN_MAIN{% endif %}") == "true"
+    code = 0 if reloaded else build_steps(settings) or release(settings)
 {%- else %}
-    code = release(settings)
+    code = build_steps(settings) or release(settings)
 {%- endif %}
     if code:
         return code
@@ -104,6 +114,8 @@ def dev(settings, debug=False, wait=False):
         print(f"debugpy listens on port {DEBUG_PORT}; attach a debugger", flush=True)
         if wait:
             debugpy.wait_for_client()
+    from servicehost import server  # the server's imports, only for the commands that serve
+
     return server.dev(settings, debug)
 
 
@@ -114,7 +126,7 @@ def main(argv=None):
     parser.add_argument("--version", action="version", version=version("{{ cookiecutter.project_slug }}"))
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     run = {
-        "serve": server.serve,
+        "serve": serve,
         "release": release,
         "healthcheck": healthcheck,
         "build-steps": build_steps,
