@@ -9,6 +9,8 @@
 - registry: a real registry on a free port
 - hooks: the template's hooks, loaded or rendered as cookiecutter renders them
 - dap: a Debug Adapter Protocol client
+- devloop: `invoke dev` in the background, edits as an editor saves them
+- real_app: real-shaped apps (flask, fastapi, a worker, django) and moving them into a bake
 
 Only projects.Project's failures, network.wait_for and registry need pytest; the rest runs
 without it (tasks.py, the benchmark), and fail() says which way to stop.

@@ -8,13 +8,9 @@ from pathlib import Path
 import pytest
 
 from harness.engine import docker_problem, docker_unavailable, python_image
-from harness.git import GIT_IDENTITY  # noqa: F401 (re-exported, see below)
 from harness.projects import Project, image_name
 from harness.registry import serving_registry
-from harness.template import DEFAULT_PYTHON, OPTIONS  # noqa: F401 (re-exported, see below)
-
-# tests/test_real_app.py (rewritten on another branch) still imports Project, GIT_IDENTITY and
-# OPTIONS from here; new code imports them from harness.
+from harness.template import DEFAULT_PYTHON
 
 
 @pytest.fixture(scope="session")
@@ -90,3 +86,10 @@ def registry(docker_engine, tmp_path_factory):
     with serving_registry(storage) as running:
         running.storage = storage
         yield running
+
+
+@pytest.fixture(scope="module")
+def compose_plugin(docker_engine):
+    """Docker Compose v2, or the test does not run (see docker_unavailable)."""
+    if subprocess.run(["docker", "compose", "version"], capture_output=True).returncode:
+        docker_unavailable("No docker compose plugin (run scripts/provision-docker).")

@@ -21,6 +21,7 @@ import invoke
 import pytest
 
 from harness.dap import DapClient
+from harness.devloop import containers, dev_running, edit, restore
 from harness.docker import docker
 from harness.engine import docker_unavailable
 from harness.network import free_port, get_json, wait_for
@@ -31,13 +32,6 @@ pytestmark = pytest.mark.docker
 
 FRAMEWORKS = ["flask", "fastapi", "django", "none"]
 DEVCONTAINER_CLI = ROOT / ".tools" / "node_modules" / ".bin" / "devcontainer"
-
-
-@pytest.fixture(scope="module")
-def compose_plugin(docker_engine):
-    """Docker Compose v2, or the test does not run (see docker_unavailable)."""
-    if subprocess.run(["docker", "compose", "version"], capture_output=True).returncode:
-        docker_unavailable("No docker compose plugin (run scripts/provision-docker).")
 
 
 @pytest.fixture(scope="module", params=FRAMEWORKS)
@@ -63,81 +57,9 @@ def devloop(request, docker_project, compose_plugin):
     project.run("docker", "compose", "down", "--volumes", "--remove-orphans", check=False)
 
 
-def containers(project):
-    """The ids of the project's Compose containers, running or not."""
-    label = f"label=com.docker.compose.project={project.compose_name}"
-    return docker("ps", "--all", "--quiet", "--filter", label).split()
-
-
-class Background:
-    """A command running in the background, its output collected line by line."""
-
-    def __init__(self, project, *args, env=None):
-        self.lines = []
-        self.process = subprocess.Popen(
-            [*project.prefix, sys.executable, "-m", "invoke", *args],
-            cwd=project.path,
-            env={**project.env, **(env or {})},
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-            text=True,
-            start_new_session=True,  # a process group of its own, as a terminal's job
-        )
-        threading.Thread(target=self._read, daemon=True).start()
-
-    def _read(self):
-        for line in self.process.stdout:
-            self.lines.append(line)
-
-    @property
-    def output(self):
-        return "".join(self.lines)
-
-    def says(self, text):
-        """True once the output holds text; fails at once when the command ended."""
-        if self.process.poll() is not None:
-            time.sleep(0.5)
-            pytest.fail(f"exited {self.process.returncode}:\n{self.output[-3000:]}")
-        return text in self.output
-
-    def stop(self):
-        if self.process.poll() is None:
-            self.process.kill()
-        self.process.wait(10)
-
-
-@contextlib.contextmanager
-def dev_running(project, *args, env=None):
-    """`invoke dev ARGS` in the background; afterwards no container of it may be left."""
-    dev = Background(project, "dev", *args, env=env)
-    try:
-        yield dev
-    finally:
-        dev.stop()
-        for container in containers(project):
-            docker("rm", "--force", container, check=False)
-
-
 def hello(port):
     """The message of GET /hello/dev."""
     return get_json(f"http://127.0.0.1:{port}/hello/dev")[1]["message"]
-
-
-def edit(project, module, old, new):
-    """Replace text in a module under src/, as an editor saves it (undone by restore)."""
-    path = project.path / "src" / module
-    text = path.read_text()
-    assert old in text
-    project.originals.setdefault(path, text)
-    path.write_text(text.replace(old, new))
-
-
-def restore(project):
-    """Undo every edit, so the next test starts from the bake."""
-    for path, text in project.originals.items():
-        path.write_text(text)
-    project.originals.clear()
 
 
 def test_dev_reloads_edits_without_building_and_stops_at_once(devloop):

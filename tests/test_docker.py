@@ -30,10 +30,6 @@ from harness.network import free_port, get_json, post_json, wait_for
 from harness.projects import as_host_user, image_of
 from harness.template import DEFAULT_PYTHON, PYTHON_VERSIONS
 
-# tests/test_real_app.py (rewritten on another branch) imports from here what it needs of the
-# harness: it finds them among these imports (as_host_user, docker, free_port, get_json, image_of,
-# post_json, production, running, units_done, volume, wait_for). New code imports from harness.
-
 pytestmark = pytest.mark.docker
 
 # Every framework on the default Python with uv, and pip once: every check of this module.
@@ -222,7 +218,10 @@ def test_service_image_holds_only_what_ships(service):
     """,
     ).split()
     version = service.answers.get("python_version", DEFAULT_PYTHON)
-    expected = ["10001", "10001:10001", "pyproject.toml", "src", "[]", version]
+    # /app: the code, the pyproject.toml naming the app, and what the build steps made (Django's
+    # collected static files).
+    made = ["static"] if service.answers["framework"] == "django" else []
+    expected = ["10001", "10001:10001", "pyproject.toml", "src", *made, "[]", version]
     assert probe == expected, f"unexpected in the image: {probe}"
 
 

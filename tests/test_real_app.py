@@ -25,20 +25,20 @@ import zipfile
 
 import pytest
 
-from tests.conftest import GIT_IDENTITY, OPTIONS
-from tests.real_app import APPS, delete_example, example_packages, move_in, servicehost_table, set_servicehost
-from tests.test_devloop import compose_plugin, containers, dev_running  # noqa: F401 (a fixture)
-from tests.test_docker import (
-    as_host_user,
-    docker,
-    free_port,
-    get_json,
-    image_of,
-    production,
-    running,
-    volume,
-    wait_for,
+from harness.devloop import containers, dev_running, edit, restore
+from harness.docker import docker, production, running, volume
+from harness.git import GIT_IDENTITY
+from harness.network import free_port, get_json, wait_for
+from harness.projects import as_host_user, image_of
+from harness.real_app import (
+    APPS,
+    delete_example,
+    example_packages,
+    move_in,
+    servicehost_table,
+    set_servicehost,
 )
+from harness.template import OPTIONS
 
 pytestmark = pytest.mark.docker
 
@@ -258,20 +258,6 @@ def test_the_service_runs_read_only_migrated_healthy_and_keeps_its_state(moved_i
                 cat = ["run", "--rm", "--volume", f"{data}:/data", "--entrypoint", "cat", image]
                 report = docker(*cat, "/data/report.html")
                 assert "runs so far.</p>" in report and app.files["jobs/static/report.css"] in report
-
-
-def edit(project, module, old, new):
-    path = project.path / "src" / module
-    text = path.read_text()
-    assert old in text
-    project.originals.setdefault(path, text)
-    path.write_text(text.replace(old, new))
-
-
-def restore(project):
-    for path, text in project.originals.items():
-        path.write_text(text)
-    project.originals.clear()
 
 
 @pytest.mark.usefixtures("compose_plugin")

@@ -1061,7 +1061,7 @@ def delete_example(project):
 
 
 def move_in(project, app):
-    """Move `app` into a baked project (a tests.conftest.Project) by the README's steps:
+    """Move `app` into a baked project (a harness.projects.Project) by the README's steps:
     (1) its package into src/ and its tests into tests/, the example deleted; (2) its pinned
     dependencies into install_requires (locked afterwards with `invoke lock`); (3) its settings
     in [tool.servicehost]."""
