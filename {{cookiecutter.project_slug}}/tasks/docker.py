@@ -87,6 +87,17 @@ def setup_keyword(name):
     return None
 
 
+def build_steps_declared():
+    """Whether pyproject.toml's [tool.servicehost] declares build steps (True when this Python,
+    before 3.11, has no TOML reader to tell: then they run, and find out themselves)."""
+    try:
+        import tomllib
+    except ImportError:
+        return True
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    return bool(pyproject.get("tool", {}).get("servicehost", {}).get("build-steps"))
+
+
 def source_revision():
     """(commit, dirty) of the git work tree holding the project, or None outside git."""
     if not shutil.which("git"):

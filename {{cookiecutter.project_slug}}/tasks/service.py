@@ -11,7 +11,15 @@ from .dev import check_port, localdev_image
 {% else -%}
 from .dev import localdev_image
 {% endif -%}
-from .docker import ROOT, build_image, check_docker, docker, image_tag, run_container
+from .docker import (
+    ROOT,
+    build_image,
+    build_steps_declared,
+    check_docker,
+    docker,
+    image_tag,
+    run_container,
+)
 from .locks import lock
 
 REPORTS = ROOT / "reports"
@@ -47,9 +55,10 @@ def test(c, mount=False, python_image=None):
     lock(c, check=True)
     pytest_args = c.remainder
     if mount:
-        # The build steps first, on the working copy, so the tests see what they see in the build.
-        script = '{{ cookiecutter.project_slug }} build-steps && exec pytest "$@"'
-        command = ["sh", "-c", script, "pytest", *shlex.split(pytest_args)]
+        command = ["pytest", *shlex.split(pytest_args)]
+        if build_steps_declared():  # first, on the working copy: the tests see what the build made
+            script = '{{ cookiecutter.project_slug }} build-steps && exec "$@"'
+            command = ["sh", "-c", script, "sh", *command]
         run_container(c, localdev_image(c, python_image), command, mount=True)
         return
     shutil.rmtree(REPORTS, ignore_errors=True)
