@@ -88,6 +88,30 @@ def variant(service, docker_project, request):
     return project
 
 
+@pytest.mark.frameworks("flask")
+def test_a_failing_release_step_starts_no_service_and_says_why(variant):
+    # The project's migrations fail: `invoke run` and Compose both stop before the service.
+    pyproject = variant.path / "pyproject.toml"
+    text = pyproject.read_text()
+    failing = "release = [\"python -c 'raise SystemExit(3)'\"]"
+    pyproject.write_text(re.sub(r"^release = .*$", lambda _: failing, text, flags=re.M))
+    port = free_port()
+    variant.env.update(INVOKE_DOCKER_PORT=str(port), INVOKE_DOCKER_DATA_VOLUME=f"{variant.slug}-{port}")
+    label = f"ancestor={image_of(variant)}"
+    try:
+        run = variant.invoke("run", check=False)
+        assert run.returncode == 3, run.output[-3000:]
+        assert "The release step `python -c 'raise SystemExit(3)'` failed (exit code 3)" in run.output
+        stopped = "The release step failed (exit code 3, its output above): the service was not started."
+        assert stopped in run.output
+        up = variant.invoke("compose", "--", "up", "--detach", "--wait", "service", check=False)
+        assert up.returncode != 0 and "release" in up.output, up.output[-3000:]
+        assert docker("ps", "--quiet", "--filter", label).split() == [], "a service started anyway"
+    finally:
+        variant.run("docker", "compose", "down", "--volumes", check=False)
+        docker("volume", "rm", "--force", variant.env["INVOKE_DOCKER_DATA_VOLUME"], check=False)
+
+
 @every_python
 def test_service_answers_turns_healthy_and_stops_at_once(service):
     port = free_port()
