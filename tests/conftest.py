@@ -53,8 +53,11 @@ def base_image(docker_engine):
 @pytest.fixture(scope="session")
 def docker_project(bake, base_image, tmp_path_factory):
     """docker_project(name, **answers) -> a private copy of a bake that builds on this engine
-    under an image name of its own (IMAGE_PREFIX + NAME); its images are removed after the session."""
+    under an image name of its own (IMAGE_PREFIX + NAME); its images are removed after the session,
+    and so are the untagged ones its rebuilds left (those that were not there before)."""
     images = []
+    dangling = ["docker", "image", "ls", "--quiet", "--filter", "dangling=true"]
+    found = set(subprocess.run(dangling, capture_output=True, text=True).stdout.split())
 
     def _project(name, **answers):
         path = tmp_path_factory.mktemp(name)
@@ -76,6 +79,9 @@ def docker_project(bake, base_image, tmp_path_factory):
         listed = subprocess.run(["docker", "image", "ls", "-q", image], capture_output=True, text=True)
         if listed.stdout.split():
             subprocess.run(["docker", "image", "rm", "-f", *set(listed.stdout.split())], capture_output=True)
+    left = set(subprocess.run(dangling, capture_output=True, text=True).stdout.split()) - found
+    if left:
+        subprocess.run(["docker", "image", "rm", *left], capture_output=True)
 
 
 @pytest.fixture(scope="session")
