@@ -77,8 +77,16 @@ def test_settings_come_from_the_environment_then_pyproject(pyproject):
 @pytest.mark.parametrize(
     ("environ", "message"),
     [
+        (
+            {"LOG_LEVEL": "loud"},
+            "LOG_LEVEL is 'loud': set it to one of DEBUG, INFO, WARNING, ERROR, CRITICAL.",
+        ),
 {%- if web %}
         ({"PORT": "eighty"}, "PORT is 'eighty': set it to a number of at least 1."),
+        (
+            {"HEALTH_PATH": "healthz"},
+            "HEALTH_PATH is 'healthz': set it to a path starting with /, e.g. /healthz.",
+        ),
         ({"WORKERS": "0"}, "WORKERS is '0': set it to a number of at least 1."),
 {%- else %}
         ({"WORK_INTERVAL": "soon"}, "WORK_INTERVAL is 'soon': set it to a number of at least 0."),

@@ -73,6 +73,27 @@ def number(environ, name, default, kind=int, minimum=1):
     return value
 
 
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+
+def choice(environ, name, default, allowed):
+    """An environment variable that is one of `allowed` (in any case), or one sentence why not."""
+    value = environ.get(name, default).upper()
+    if value not in allowed:
+        raise SettingError(f"{name} is {environ[name]!r}: set it to one of {', '.join(allowed)}.")
+    return value
+{%- if web %}
+
+
+def path(environ, name, default):
+    """An environment variable that must be a URL path, or one sentence why not."""
+    value = environ.get(name, default)
+    if not value.startswith("/"):
+        raise SettingError(f"{name} is {value!r}: set it to a path starting with /, e.g. /healthz.")
+    return value
+{%- endif %}
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything the service is configured with."""
@@ -116,13 +137,13 @@ class Settings:
             ready=environ.get("READY", table.get("ready", "")).strip(),
             build_steps=commands(table, "build-steps"),
             release=commands(table, "release"),
-            log_level=environ.get("LOG_LEVEL", defaults.log_level).upper(),
+            log_level=choice(environ, "LOG_LEVEL", defaults.log_level.upper(), LOG_LEVELS),
             data_dir=environ.get("DATA_DIR", defaults.data_dir),
 {%- if web %}
             host=environ.get("HOST", defaults.host),
             port=number(environ, "PORT", defaults.port),
             workers=number(environ, "WORKERS", defaults.workers),
-            health_path=environ.get("HEALTH_PATH", defaults.health_path),
+            health_path=path(environ, "HEALTH_PATH", defaults.health_path),
 {%- else %}
             interval=number(environ, "WORK_INTERVAL", defaults.interval, float, 0),
             heartbeat_file=environ.get("HEARTBEAT_FILE", defaults.heartbeat_file),
