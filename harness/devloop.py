@@ -7,8 +7,11 @@ import sys
 import threading
 import time
 
+import pytest
+
 from harness import fail
 from harness.docker import docker
+from harness.network import wait_for
 
 
 def containers(project):
@@ -81,3 +84,15 @@ def restore(project):
     for path, text in project.originals.items():
         path.write_text(text)
     project.originals.clear()
+
+
+def wait_reloaded(project, condition, what, timeout=30):
+    """Wait for the edited code to run. A stat reloader's first look at the files (Django's,
+    Werkzeug's, under load) can come just after an edit made the moment the service answered: the
+    edited files are saved once more, as an editor would, if the first save was not seen."""
+    try:
+        wait_for(condition, 10, what)
+    except pytest.fail.Exception:
+        for path in project.originals:
+            path.touch()
+        wait_for(condition, timeout, f"{what}, saved twice")

@@ -21,7 +21,7 @@ import invoke
 import pytest
 
 from harness.dap import DapClient
-from harness.devloop import containers, dev_running, edit, restore
+from harness.devloop import containers, dev_running, edit, restore, wait_reloaded
 from harness.docker import docker
 from harness.engine import docker_unavailable
 from harness.network import free_port, get_json, wait_for
@@ -80,9 +80,9 @@ def test_dev_reloads_edits_without_building_and_stops_at_once(devloop):
         writes = 'import os\n\nopen("/app/made-by-dev.txt", "w").close()\n'
         edit(project, project.imported, "import os\n", writes)
         if project.framework == "none":
-            wait_for(lambda: "edited unit" in dev.output, 20, "the next unit to run the edited code")
+            wait_reloaded(project, lambda: "edited unit" in dev.output, "the next unit of the edited code")
         else:
-            wait_for(lambda: hello(port) == "Edited, dev!", 20, "the edited response")
+            wait_reloaded(project, lambda: hello(port) == "Edited, dev!", "the edited response")
         made = project.path / "made-by-dev.txt"
         wait_for(made.exists, 10, "the file the edited service writes")
         assert made.stat().st_uid == project.uid
@@ -189,7 +189,7 @@ def test_compose_runs_the_service_healthy_and_the_dev_service_reloading(devloop)
         project.run("docker", "compose", "up", "--detach", "dev")
         wait_for(lambda: hello(port) == "Hello, dev!", 60, "the Compose dev service")
         edit(project, project.endpoint, 'f"Hello, {name}!"', 'f"Composed, {name}!"')
-        wait_for(lambda: hello(port) == "Composed, dev!", 20, "the edit through Compose")
+        wait_reloaded(project, lambda: hello(port) == "Composed, dev!", "the edit through Compose")
     finally:
         restore(project)
         project.run("docker", "compose", "down", check=False)

@@ -25,7 +25,7 @@ import zipfile
 
 import pytest
 
-from harness.devloop import containers, dev_running, edit, restore
+from harness.devloop import containers, dev_running, edit, restore, wait_reloaded
 from harness.docker import docker, production, running, volume
 from harness.git import GIT_IDENTITY
 from harness.network import free_port, get_json, wait_for
@@ -277,7 +277,7 @@ def test_invoke_dev_serves_the_app_and_reloads_an_edit(moved_in):
                 wait_for(lambda: dev.says("") and app.page[1] in get(base + app.page[0])[1], 120, "the page")
                 assert get(base + app.static[0]) == (200, app.static[1])
                 edit(project, *EDITS[app.framework])
-                wait_for(lambda: json.loads(get(f"{base}/stats")[1]).get("edited"), 30, "the edit")
+                wait_reloaded(project, lambda: json.loads(get(f"{base}/stats")[1]).get("edited"), "the edit")
             database = project.path / "data" / DATABASES[app.framework]
             assert database.stat().st_uid == project.uid
     finally:
