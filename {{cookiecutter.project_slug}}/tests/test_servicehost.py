@@ -104,6 +104,13 @@ def test_a_bad_step_list_is_one_sentence(pyproject):
         Settings.load({}, pyproject("release = 3"))
 
 
+def test_a_dependency_the_app_lacks_is_not_taken_for_a_missing_app(tmp_path, monkeypatch):
+    (tmp_path / "needs_more.py").write_text("import not_installed_anywhere\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    with pytest.raises(ModuleNotFoundError, match="not_installed_anywhere"):
+        load("needs_more:app")
+
+
 def factory(greeting="hello"):
     """An app factory for the loading tests."""
     return {"greeting": greeting}

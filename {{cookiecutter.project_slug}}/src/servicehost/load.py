@@ -34,7 +34,7 @@ def load(spec, setting="APP"):
     try:
         target = importlib.import_module(module_name)
     except ModuleNotFoundError as error:
-        if error.name and module_name.startswith(error.name):
+        if error.name == module_name or module_name.startswith(f"{error.name}."):
             raise SettingError(
                 f"{setting} is {spec!r}, but there is no module {error.name!r}: put the package"
                 " under src/ and set [tool.servicehost] in pyproject.toml to it."
