@@ -51,7 +51,8 @@ def relock_one(c, framework, version, image, upgrade):
             (requirements / lock.name).write_text(text)
         with c.cd(str(project)):
             c.run(
-                f"{sys.executable} -m invoke lock --python-image {image}" + (" --upgrade" if upgrade else "")
+                f"{sys.executable} -m invoke lock" + (" --upgrade" if upgrade else ""),
+                env={"PYTHON_IMAGE": image},
             )
         target.mkdir(parents=True, exist_ok=True)
         for name in ("base.txt", "test.txt", "dev.txt"):

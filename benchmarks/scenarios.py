@@ -94,9 +94,9 @@ class Bench:
         """The environment a baked project's invoke tasks run in: its image name, the base image."""
         return {
             **os.environ,
-            "INVOKE_DOCKER_IMAGE": variant.image.split(":")[0],
-            "INVOKE_DOCKER_PYTHON_IMAGE": self.base_image,
-            "INVOKE_DOCKER_PROGRESS": "plain",
+            "SERVICE_IMAGE": variant.image.split(":")[0],
+            "PYTHON_IMAGE": self.base_image,
+            "BUILDKIT_PROGRESS": "plain",
         }
 
     def invoke(self, variant, *args):
@@ -322,7 +322,7 @@ def background_invoke(bench, variant, *args, port):
     """One of the project's invoke tasks in the background, its output appended to the log."""
     env = {
         **bench.env(variant),
-        "INVOKE_DOCKER_PORT": str(port),
+        "SERVICE_PORT": str(port),
         "COMPOSE_PROJECT_NAME": variant.image.split(":")[0],
     }
     with LOG.open("a") as log:

@@ -2,8 +2,10 @@
 Content-Length framed JSON messages (https://microsoft.github.io/debug-adapter-protocol/)."""
 
 import json
+import re
 import socket
 import time
+from pathlib import Path
 
 
 class DapClient:
@@ -77,3 +79,21 @@ class DapClient:
     def request(self, command, **arguments):
         """Send a request and return its successful response."""
         return self.response(self.send(command, **arguments))
+
+
+def vscode_attach_port(project_path, name="Attach to invoke dev --debug"):
+    """The port VS Code's attach configuration in .vscode/launch.json connects to, its inputs
+    resolved as VS Code and the Command Variable extension resolve them (a key of a file)."""
+    root = Path(project_path)
+    text = re.sub(r"^\s*//.*$", "", (root / ".vscode" / "launch.json").read_text(), flags=re.M)
+    launch = json.loads(text)
+    config = next(c for c in launch["configurations"] if c["name"] == name)
+    port = str(config["connect"]["port"])
+    used = re.fullmatch(r"\$\{input:(\w+)\}", port)
+    if used:
+        given = next(i for i in launch["inputs"] if i["id"] == used.group(1))
+        assert given["command"] == "extension.commandvariable.file.content", given
+        path = Path(given["args"]["fileName"].replace("${workspaceFolder}", str(root)))
+        pairs = (line.split("=", 1) for line in path.read_text().splitlines() if "=" in line)
+        port = {k.strip(): v.strip() for k, v in pairs if not k.startswith("#")}[given["args"]["key"]]
+    return int(port)

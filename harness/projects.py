@@ -79,7 +79,7 @@ def image_name(name):
 
 def image_of(project, stage="service"):
     """The tag `invoke build` gives a stage's image in this project."""
-    return f"{project.env['INVOKE_DOCKER_IMAGE']}:{'latest' if stage == 'service' else stage}"
+    return f"{project.env['SERVICE_IMAGE']}:{'latest' if stage == 'service' else stage}"
 
 
 def as_host_user(project):
@@ -96,3 +96,20 @@ def as_host_user(project):
     docker_gid = grp.getgrnam("docker").gr_gid
     user = ["setpriv", f"--reuid={uid}", f"--regid={uid}", f"--groups={docker_gid}", "--"]
     return Project(path, env={**project.env, "HOME": str(home)}, prefix=user), uid
+
+
+def settings_of(path):
+    """A baked project's settings, its .env, read as Compose reads it: {name: value}."""
+    lines = (Path(path) / ".env").read_text().splitlines()
+    pairs = (line.split("=", 1) for line in lines if line.strip() and not line.startswith("#"))
+    return {name.strip(): value.strip() for name, value in pairs}
+
+
+def set_setting(project, name, value):
+    """Change one line of the project's .env, as its owner would, and let no variable of the test's
+    environment override it."""
+    env_file = project.path / ".env"
+    text, count = re.subn(rf"^{name}=.*$", f"{name}={value}", env_file.read_text(), flags=re.M)
+    assert count == 1, f"no {name} line in .env"
+    env_file.write_text(text)
+    project.env.pop(name, None)

@@ -68,9 +68,9 @@ def docker_project(bake, base_image, tmp_path_factory):
         return Project(
             path,
             env={
-                "INVOKE_DOCKER_IMAGE": image,
-                "INVOKE_DOCKER_PYTHON_IMAGE": base_image(version),
-                "INVOKE_DOCKER_PROGRESS": "plain",
+                "SERVICE_IMAGE": image,
+                "PYTHON_IMAGE": base_image(version),
+                "BUILDKIT_PROGRESS": "plain",
             },
         )
 

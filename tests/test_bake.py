@@ -10,9 +10,10 @@ from pathlib import Path
 
 import pytest
 
+from harness.dap import vscode_attach_port
 from harness.engine import docker_unavailable
 from harness.git import GIT_IDENTITY
-from harness.projects import Project
+from harness.projects import Project, set_setting, settings_of
 from harness.template import OPTIONS
 
 # Every framework with every Python version, then every other option once, one at a time.
@@ -169,7 +170,7 @@ def test_apt_packages_go_to_their_stages(bake):
     ).read_text()
     stages = dict(re.findall(r"^FROM \S+ AS (\S+)\n(.*?)(?=^FROM |\Z)", dockerfile, re.MULTILINE | re.DOTALL))
     assert "install -y --no-install-recommends gcc libc6-dev" in stages["build-base"]
-    assert "install -y --no-install-recommends libpq5 tzdata" in stages["base"]
+    assert "install -y --no-install-recommends libpq5 tzdata" in stages["python-base"]
     assert "gcc" not in stages["service"]
 
 
@@ -177,6 +178,61 @@ def test_port_reaches_the_image_and_the_settings(bake):
     project = bake(port="5000")
     assert "EXPOSE 5000" in (project / "Dockerfile").read_text()
     assert "port: int = 5000" in (project / "src" / "servicehost" / "settings.py").read_text()
+
+
+# The files other tools read their settings from (Compose, the dev container, VS Code, CI, the
+# tasks): none may repeat a value of .env.
+SETTINGS_READERS = (
+    "compose.yaml",
+    ".devcontainer/compose.yaml",
+    ".devcontainer/devcontainer.json",
+    ".vscode/launch.json",
+    ".github/workflows/ci.yml",
+    "tasks/*.py",
+)
+
+
+def test_each_setting_is_written_once_in_env(baked):
+    project, answers = baked
+    settings = settings_of(project)
+    web = answers["framework"] != "none"
+    assert set(settings) == {
+        "SERVICE_IMAGE",
+        "PYTHON_IMAGE",
+        *(["SERVICE_PORT"] if web else []),
+        "DEBUG_PORT",
+        "DATA_VOLUME",
+        "REGISTRY",
+        "BUILD_CACHE_FROM",
+        "BUILD_CACHE_TO",
+    }
+    assert settings["SERVICE_IMAGE"] == project.name
+    assert settings["PYTHON_IMAGE"] == f"python:{answers['python_version']}-slim"
+    # A plain `docker build .` builds on the same base.
+    dockerfile = (project / "Dockerfile").read_text()
+    assert re.findall(r"^ARG PYTHON_IMAGE=(\S+)$", dockerfile, re.M) == [settings["PYTHON_IMAGE"]]
+    values = [settings[n] for n in ("PYTHON_IMAGE", "SERVICE_PORT", "DEBUG_PORT") if n in settings]
+    for pattern in SETTINGS_READERS:
+        for path in project.glob(pattern):
+            text = path.read_text()
+            for value in values:
+                assert not re.search(rf"(?<![\w.]){re.escape(value)}(?![\w.])", text), (path, value)
+            assert not re.search(rf"image: *{re.escape(project.name)}", text), path
+    # .env is committed, and the app's secrets beside it are not: git and the build leave them out.
+    ignored = (project / ".gitignore").read_text().splitlines()
+    assert "!/.env" in ignored and ".env.*" in ignored
+    assert "**/.env.*" in (project / ".dockerignore").read_text().splitlines()
+
+
+def test_vscode_attaches_to_the_debug_port_of_env(bake, tmp_path):
+    project = Project(shutil.copytree(bake(), tmp_path / "project"))
+    assert vscode_attach_port(project.path) == int(settings_of(project.path)["DEBUG_PORT"])
+    set_setting(project, "DEBUG_PORT", "6123")
+    assert vscode_attach_port(project.path) == 6123
+    extensions = json.loads(
+        re.sub(r"^\s*//.*$", "", (project.path / ".vscode/extensions.json").read_text(), flags=re.M)
+    )
+    assert "rioj7.command-variable" in extensions["recommendations"]
 
 
 def test_a_worker_exposes_no_port(bake):
@@ -276,7 +332,11 @@ def test_baked_tests_pass_in_a_fresh_venv_on_the_host(bake, framework, pip_versi
 @pytest.mark.parametrize(
     ("args", "env", "message"),
     [
-        (["build", "--target", "nope"], {}, "Unknown target 'nope': the Dockerfile's stages are base, "),
+        (
+            ["build", "--target", "nope"],
+            {},
+            "Unknown target 'nope': the Dockerfile's stages are python-base, ",
+        ),
         (["lock", "--upgrade-package", "x;rm"], {}, "--upgrade-package 'x;rm' is not a package name"),
         (
             ["build"],
@@ -285,19 +345,29 @@ def test_baked_tests_pass_in_a_fresh_venv_on_the_host(bake, framework, pip_versi
         ),
         (["build"], {"DOCKER_HOST": "unix:///nonexistent.sock"}, "The Docker daemon is not answering"),
         (["build"], {"PIP_CERT": "/nonexistent.pem"}, "PIP_CERT is /nonexistent.pem, which is not a file"),
-        (["push"], {}, "No registry to push to: set docker.registry (e.g. ghcr.io/acme) in invoke.yaml"),
+        (["push"], {}, "No registry to push to: set REGISTRY (e.g. ghcr.io/acme) in .env."),
         (
             ["push", "--tag", "no good"],
-            {"INVOKE_DOCKER_REGISTRY": "127.0.0.1:5000"},
+            {"REGISTRY": "127.0.0.1:5000"},
             "--tag 'no good' is not a Docker tag",
         ),
         (
             ["push"],
-            {"INVOKE_DOCKER_REGISTRY": "127.0.0.1:5000"},
+            {"REGISTRY": "127.0.0.1:5000"},
             "is not in a git repository: `invoke push` tags the image with the commit",
         ),
         (["dev"], {"DOCKER_HOST": "unix:///nonexistent.sock"}, "The Docker daemon is not answering"),
         (["dev", "--wait"], {}, "--wait waits for a debugger to attach: use it together with --debug."),
+        (
+            ["dev"],
+            {"SERVICE_PORT": "eighty"},
+            "SERVICE_PORT is 'eighty': set it to a port number from 1 to 65535",
+        ),
+        (
+            ["dev", "--debug"],
+            {"DEBUG_PORT": "70000"},
+            "DEBUG_PORT is '70000': set it to a port number from 1",
+        ),
     ],
     ids=[
         "unknown-target",
@@ -310,6 +380,8 @@ def test_baked_tests_pass_in_a_fresh_venv_on_the_host(bake, framework, pip_versi
         "push-no-git",
         "dev-no-daemon",
         "dev-wait",
+        "bad-port",
+        "bad-debug-port",
     ],
 )
 def test_bad_task_input_gets_one_clear_sentence(bake, args, env, message):
@@ -320,10 +392,35 @@ def test_bad_task_input_gets_one_clear_sentence(bake, args, env, message):
     assert message in result.output and "Traceback" not in result.output
 
 
+@pytest.mark.parametrize(
+    "edit, message",
+    [
+        (
+            lambda text: text.replace("SERVICE_IMAGE=", "# SERVICE_IMAGE="),
+            "SERVICE_IMAGE is missing from .env: add a line SERVICE_IMAGE=... there.",
+        ),
+        (lambda text: text + "not a setting\n", "is not NAME=value: 'not a setting'."),
+        (lambda text: None, ".env is missing from "),
+    ],
+    ids=["missing-setting", "bad-line", "no-env-file"],
+)
+def test_a_broken_env_file_gets_one_sentence(bake, tmp_path, edit, message):
+    project = Project(shutil.copytree(bake(), tmp_path / "project"))
+    changed = edit((project.path / ".env").read_text())
+    if changed is None:
+        (project.path / ".env").unlink()
+    else:
+        (project.path / ".env").write_text(changed)
+    result = project.invoke("build", check=False)
+    assert result.returncode == 1 and message in result.output and "Traceback" not in result.output, (
+        result.output
+    )
+
+
 def test_push_refuses_uncommitted_changes(bake, tmp_path):
     project = Project(
         shutil.copytree(bake(), tmp_path / "project"),
-        env={**GIT_IDENTITY, "INVOKE_DOCKER_REGISTRY": "127.0.0.1:5000"},
+        env={**GIT_IDENTITY, "REGISTRY": "127.0.0.1:5000"},
     )
     project.run("git", "init", "--quiet")
     project.run("git", "add", "--all")

@@ -20,18 +20,20 @@ from pathlib import Path
 import invoke
 import pytest
 
-from harness.dap import DapClient
+from harness.dap import DapClient, vscode_attach_port
 from harness.devloop import containers, dev_running, edit, restore, wait_reloaded
 from harness.docker import docker
 from harness.engine import docker_unavailable
 from harness.network import free_port, get_json, wait_for
-from harness.projects import Project, as_host_user
+from harness.projects import Project, as_host_user, set_setting
 from harness.template import ROOT
 
 pytestmark = pytest.mark.docker
 
 FRAMEWORKS = ["flask", "fastapi", "django", "none"]
 DEVCONTAINER_CLI = ROOT / ".tools" / "node_modules" / ".bin" / "devcontainer"
+# What the tasks print when they build the localdev image (Compose's `dev`).
+REBUILT = " build --build-arg LOCALDEV_INPUTS="
 
 
 @pytest.fixture(scope="module", params=FRAMEWORKS)
@@ -49,7 +51,7 @@ def devloop(request, docker_project, compose_plugin):
     else:
         module = "worker.py" if request.param == "none" else "app.py"
         project.endpoint, project.imported = f"{project.package}/{module}", f"{project.package}/store.py"
-    project.compose_name = project.env["INVOKE_DOCKER_IMAGE"]
+    project.compose_name = project.env["SERVICE_IMAGE"]
     project.originals = {}
     project.env["COMPOSE_PROJECT_NAME"] = project.compose_name
     project.invoke("build", "--target", "localdev")
@@ -66,8 +68,8 @@ def test_dev_reloads_edits_without_building_and_stops_at_once(devloop):
     project = devloop
     port = free_port()
     image_before = docker("image", "inspect", "--format", "{{.Id}}", f"{project.compose_name}:localdev")
-    assert "docker build" not in project.invoke("build", "--target", "localdev").output
-    env = {"INVOKE_DOCKER_PORT": str(port), "WORK_INTERVAL": "0.2"}
+    assert REBUILT not in project.invoke("build", "--target", "localdev").output
+    env = {"SERVICE_PORT": str(port), "WORK_INTERVAL": "0.2"}
     with contextlib.ExitStack() as undo, dev_running(project, env=env) as dev:
         undo.callback(restore, project)
         if project.framework == "none":
@@ -94,7 +96,7 @@ def test_dev_reloads_edits_without_building_and_stops_at_once(devloop):
         assert time.monotonic() - started < 3, "docker stop took 3 s or more"
         dev.process.wait(10)
         assert dev.process.returncode == 0, dev.output[-3000:]
-    assert "docker build" not in dev.output.partition("docker compose run")[2]
+    assert REBUILT not in dev.output and " run --rm --service-ports " in dev.output
     assert (
         docker("image", "inspect", "--format", "{{.Id}}", f"{project.compose_name}:localdev") == image_before
     )
@@ -113,13 +115,19 @@ def test_debugger_stops_at_a_breakpoint_in_the_endpoint(devloop):
     port = free_port()
     line = breakpoint_line(project)
     source = f"/app/src/{project.endpoint}"
-    with dev_running(project, "--debug", "--wait", env={"INVOKE_DOCKER_PORT": str(port)}) as dev:
-        wait_for(lambda: dev.says("debugpy listens"), 120, "debugpy to listen")
+    # The debug port as its owner sets it, in .env; VS Code's attach reads it from there.
+    settings = (project.path / ".env").read_text()
+    set_setting(project, "DEBUG_PORT", str(free_port()))
+    attach_port = vscode_attach_port(project.path)
+    with contextlib.ExitStack() as undo:
+        undo.callback((project.path / ".env").write_text, settings)
+        dev = undo.enter_context(dev_running(project, "--debug", "--wait", env={"SERVICE_PORT": str(port)}))
+        wait_for(lambda: dev.says(f"debugpy listens on port {attach_port}"), 120, "debugpy to listen")
         client = None
 
         def connect():
             nonlocal client
-            client = DapClient("127.0.0.1", 5678, timeout=5)
+            client = DapClient("127.0.0.1", attach_port, timeout=5)
             client.request(
                 "initialize",
                 adapterID="debugpy",
@@ -130,7 +138,7 @@ def test_debugger_stops_at_a_breakpoint_in_the_endpoint(devloop):
             )
             return True
 
-        wait_for(connect, 30, "debugpy to answer initialize on 127.0.0.1:5678")
+        wait_for(connect, 30, f"debugpy to answer initialize on 127.0.0.1:{attach_port}")
         try:
             attach = client.send("attach", justMyCode=True)
             client.event("initialized")
@@ -176,7 +184,7 @@ def test_compose_runs_the_service_healthy_and_the_dev_service_reloading(devloop)
     try:
         # The tasks hand Compose their settings and secrets: Compose builds the service (tests run).
         port = free_port()
-        project.env["INVOKE_DOCKER_PORT"] = str(port)
+        project.env["SERVICE_PORT"] = str(port)
         project.invoke("compose", "--", "up", "--detach", "--wait", "service")
         assert get_json(f"http://127.0.0.1:{port}/hello/compose") == (200, {"message": "Hello, compose!"})
         container = f"{project.compose_name}-service-1"
@@ -185,7 +193,7 @@ def test_compose_runs_the_service_healthy_and_the_dev_service_reloading(devloop)
 
         # Plain `docker compose`, as a user types it, runs the dev service: it reloads an edit.
         port = free_port()
-        project.env.update(INVOKE_DOCKER_PORT=str(port), UID=str(project.uid), GID=str(project.uid))
+        project.env.update(SERVICE_PORT=str(port), UID=str(project.uid), GID=str(project.uid))
         project.run("docker", "compose", "up", "--detach", "dev")
         wait_for(lambda: hello(port) == "Hello, dev!", 60, "the Compose dev service")
         edit(project, project.endpoint, 'f"Hello, {name}!"', 'f"Composed, {name}!"')
@@ -197,6 +205,15 @@ def test_compose_runs_the_service_healthy_and_the_dev_service_reloading(devloop)
 
 
 @pytest.mark.parametrize("devloop", ["flask"], indirect=True)
+def test_shell_is_the_dev_service_on_the_working_copy(devloop):
+    # `invoke shell` reads its commands from stdin: nothing the tasks run before it may eat them.
+    script = 'id -u\necho "DATA_DIR=$DATA_DIR"\nls /app/setup.py\n'
+    shell = devloop.invoke("shell", input=script)
+    assert shell.output.splitlines()[-3:] == [str(devloop.uid), "DATA_DIR=/app/data", "/app/setup.py"]
+    assert containers(devloop) == [], "invoke shell left its container"
+
+
+@pytest.mark.parametrize("devloop", ["flask"], indirect=True)
 def test_bad_dev_input_gets_one_sentence_and_leaves_nothing_running(devloop):
     project = devloop
     with socket.socket() as taken:
@@ -204,8 +221,8 @@ def test_bad_dev_input_gets_one_sentence_and_leaves_nothing_running(devloop):
         taken.listen()
         port = taken.getsockname()[1]
         cases = [
-            ({"INVOKE_DOCKER_PORT": str(port)}, (), f"Port {port} on 127.0.0.1 is taken"),
-            ({"INVOKE_DOCKER_DEBUG_PORT": str(port)}, ("--debug",), f"Port {port} on 127.0.0.1 is taken"),
+            ({"SERVICE_PORT": str(port)}, (), f"Port {port} on 127.0.0.1 is taken"),
+            ({"DEBUG_PORT": str(port)}, ("--debug",), f"Port {port} on 127.0.0.1 is taken"),
         ]
         for env, args, message in cases:
             project.env.update(env)
@@ -245,42 +262,95 @@ def vsc_images():
     return {image for image in listed if image.startswith("vsc-")}
 
 
-@pytest.mark.parametrize("devloop", ["flask"], indirect=True)
-def test_dev_container_runs_as_the_host_user(devloop):
-    project = devloop
-    if not DEVCONTAINER_CLI.exists():
-        docker_unavailable(f"No Dev Containers CLI at {DEVCONTAINER_CLI} (scripts/test installs it).")
-    if project.prefix:  # the CLI asks the host `id -u -n`: name the uid, in a mount namespace only
-        passwd = project.path.parent / "passwd"
-        passwd.write_text(
-            Path("/etc/passwd").read_text() + f"pdt-host:x:{project.uid}:{project.uid}::/tmp:/bin/sh\n"
-        )
-        passwd.chmod(0o644)
-        named = ["unshare", "--mount", "sh", "-c", 'mount --bind "$0" /etc/passwd && exec "$@"', str(passwd)]
-        # initializeCommand runs `invoke` from PATH; the suite's own Python may sit where the host
-        # user cannot run it (root's home), so the user gets invoke in a venv of its own.
-        python = next(p for p in ("/usr/bin/python3", "/usr/local/bin/python3") if Path(p).exists())
-        tools = project.path.parent / "venv"
+def devcontainer_user(project, uid):
+    """The project as the Dev Containers CLI needs its host user: named in /etc/passwd (it asks
+    `id -u -n`) and with invoke on PATH for initializeCommand."""
+    if not project.prefix:
+        return project
+    passwd = project.path.parent / "passwd"
+    passwd.write_text(Path("/etc/passwd").read_text() + f"pdt-host:x:{uid}:{uid}::/tmp:/bin/sh\n")
+    passwd.chmod(0o644)
+    named = ["unshare", "--mount", "sh", "-c", 'mount --bind "$0" /etc/passwd && exec "$@"', str(passwd)]
+    # The suite's own Python may sit where the host user cannot run it (root's home), so the user
+    # gets invoke in a venv of its own.
+    python = next(p for p in ("/usr/bin/python3", "/usr/local/bin/python3") if Path(p).exists())
+    tools = project.path.parent / "venv"
+    if not tools.exists():
         project.run(python, "-m", "venv", str(tools))
         project.run(str(tools / "bin" / "pip"), "install", "--quiet", f"invoke=={invoke.__version__}")
-        env = {**project.env, "PATH": f"{tools / 'bin'}{os.pathsep}{project.env['PATH']}"}
-        project = Project(project.path, env=env, prefix=[*named, *project.prefix])
-        project.uid, project.compose_name = devloop.uid, devloop.compose_name
-    cli = [str(DEVCONTAINER_CLI), "--workspace-folder", str(project.path)]
+    env = {**project.env, "PATH": f"{tools / 'bin'}{os.pathsep}{project.env['PATH']}"}
+    return Project(project.path, env=env, prefix=[*named, *project.prefix])
+
+
+def second_checkout(project, uid, name):
+    """A copy of the project in a sibling folder, owned by the same user: a git worktree's shape."""
+    path = Path(shutil.copytree(project.path, project.path.parent / name))
+    if os.geteuid() == 0:
+        for item in [path, *path.rglob("*")]:
+            os.chown(item, uid, uid, follow_symlinks=False)
+    return Project(path, env=dict(project.env), prefix=project.prefix)
+
+
+@pytest.mark.parametrize("devloop", ["flask"], indirect=True)
+def test_two_checkouts_run_dev_loops_and_dev_containers_side_by_side(devloop):
+    # Two checkouts of one project in two folders (Compose names its project after the folder),
+    # the second with an image name of its own, set in its .env: neither takes over the other's
+    # containers, each serves its own code, and both dev containers run as the host user.
+    if not DEVCONTAINER_CLI.exists():
+        docker_unavailable(f"No Dev Containers CLI at {DEVCONTAINER_CLI} (scripts/test installs it).")
+    first = Project(devloop.path, env=dict(devloop.env), prefix=devloop.prefix)
+    first.env.pop("COMPOSE_PROJECT_NAME")
+    second = second_checkout(first, devloop.uid, f"{devloop.path.name}-review")
+    review_image = f"{devloop.compose_name}-review"
+    set_setting(second, "SERVICE_IMAGE", review_image)
+    for checkout in (first, second):
+        checkout.compose_name = re.sub(r"[^-_a-z0-9]", "", checkout.path.name.lower())
+        checkout.originals = {}
     before = vsc_images()
     try:
-        up = project.run(cli[0], "up", *cli[1:])
-        assert json.loads(up.output.strip().splitlines()[-1])["outcome"] == "success"
-        tests = project.run(cli[0], "exec", *cli[1:], "pytest")
+        edit(second, devloop.endpoint, 'f"Hello, {name}!"', 'f"Reviewed, {name}!"')
+        ports = free_port(), free_port()
+        set_setting(second, "SERVICE_PORT", str(ports[1]))
+        with (
+            dev_running(first, env={"SERVICE_PORT": str(ports[0])}) as dev_first,
+            dev_running(second) as dev_second,
+        ):
+            wait_for(lambda: dev_first.says("") and hello(ports[0]) == "Hello, dev!", 120, "the first")
+            wait_for(lambda: dev_second.says("") and hello(ports[1]) == "Reviewed, dev!", 120, "the second")
+            assert hello(ports[0]) == "Hello, dev!", "the second checkout took over the first"
+            assert len(containers(first)) == len(containers(second)) == 1
+        # The second's localdev image is its own, named by its .env.
+        docker("image", "inspect", f"{review_image}:localdev")
+
+        # Their dev containers, side by side: each runs its own checkout, as the host user.
+        ids = {}
+        for checkout in (first, second):
+            runner = devcontainer_user(checkout, devloop.uid)
+            cli = [str(DEVCONTAINER_CLI), "--workspace-folder", str(checkout.path)]
+            up = runner.run(cli[0], "up", *cli[1:])
+            ids[checkout.path] = json.loads(up.output.strip().splitlines()[-1])["containerId"]
+            runner.run(cli[0], "exec", *cli[1:], "touch", f"made-in-{checkout.path.name}.txt")
+        tests = devcontainer_user(first, devloop.uid).run(
+            str(DEVCONTAINER_CLI), "exec", "--workspace-folder", str(first.path), "pytest"
+        )
         assert re.search(r"\d+ passed", tests.output)
-        project.run(cli[0], "exec", *cli[1:], "touch", "made-in-devcontainer.txt")
-        for name in (".pytest_cache", "made-in-devcontainer.txt"):
-            assert (project.path / name).stat().st_uid == project.uid, name
+        for checkout in (first, second):
+            state = docker("inspect", "--format", "{{.State.Running}}", ids[checkout.path]).strip()
+            assert state == "true", f"the dev container of {checkout.path.name} stopped"
+            made = checkout.path / f"made-in-{checkout.path.name}.txt"
+            assert made.stat().st_uid == devloop.uid
+            assert (first.path / ".pytest_cache").stat().st_uid == devloop.uid
+        assert not (first.path / f"made-in-{second.path.name}.txt").exists()
+        image = docker("inspect", "--format", "{{.Config.Image}}", ids[second.path]).strip()
+        assert image.startswith(f"vsc-{second.path.name}") or image == f"{review_image}:localdev", image
     finally:
-        for container in containers(project):
-            docker("rm", "--force", container, check=False)
+        restore(second)
+        for checkout in (first, second):
+            for container in containers(checkout):
+                docker("rm", "--force", container, check=False)
+            checkout.run("docker", "compose", "down", "--volumes", check=False)
         # The CLI names the image it derives after the workspace folder, not the Compose project
         # (vsc-project-<hash>-uid): remove every vsc- image that appeared while it ran.
         derived = vsc_images() - before
-        if derived:
-            docker("image", "rm", "--force", *derived, check=False)
+        docker("image", "rm", "--force", *derived, f"{review_image}:localdev", check=False)
+        shutil.rmtree(second.path, ignore_errors=True)

@@ -5,7 +5,9 @@ that rebuild only a small layer; the source-mounted dev loop; build secrets kept
 import contextlib
 import http.client
 import json
+import os
 import re
+import signal
 import subprocess
 import time
 import urllib.request
@@ -15,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from harness.devloop import Background
 from harness.docker import (
     build_steps,
     docker,
@@ -27,7 +30,7 @@ from harness.docker import (
     volume,
 )
 from harness.network import free_port, get_json, post_json, wait_for
-from harness.projects import as_host_user, image_of
+from harness.projects import as_host_user, image_of, set_setting
 from harness.template import DEFAULT_PYTHON, PYTHON_VERSIONS
 
 pytestmark = pytest.mark.docker
@@ -48,7 +51,7 @@ OTHER_PYTHONS = [
     for i, version in enumerate(PYTHON_VERSIONS[1:])
 ]
 # Steps that install dependencies or tools: a code-only change must find every one cached.
-DEPENDENCY_STAGES = ("build-base", "service-deps", "entry", "test-deps")
+DEPENDENCY_STAGES = ("build-base", "service-deps", "entry", "test-tools")
 every_python = pytest.mark.every_python
 
 
@@ -96,7 +99,7 @@ def test_a_failing_release_step_starts_no_service_and_says_why(variant):
     failing = "release = [\"python -c 'raise SystemExit(3)'\"]"
     pyproject.write_text(re.sub(r"^release = .*$", lambda _: failing, text, flags=re.M))
     port = free_port()
-    variant.env.update(INVOKE_DOCKER_PORT=str(port), INVOKE_DOCKER_DATA_VOLUME=f"{variant.slug}-{port}")
+    variant.env.update(SERVICE_PORT=str(port), DATA_VOLUME=f"{variant.slug}-{port}")
     label = f"ancestor={image_of(variant)}"
     try:
         run = variant.invoke("run", check=False)
@@ -109,7 +112,44 @@ def test_a_failing_release_step_starts_no_service_and_says_why(variant):
         assert docker("ps", "--quiet", "--filter", label).split() == [], "a service started anyway"
     finally:
         variant.run("docker", "compose", "down", "--volumes", check=False)
-        docker("volume", "rm", "--force", variant.env["INVOKE_DOCKER_DATA_VOLUME"], check=False)
+        docker("volume", "rm", "--force", variant.env["DATA_VOLUME"], check=False)
+
+
+@pytest.mark.frameworks("flask")
+def test_invoke_run_is_composes_service_with_the_settings_of_env(variant, compose_plugin):
+    # `invoke run` and a plain `docker compose up` run one container description, compose.yaml's
+    # `service`, on the port and volume its owner set in .env.
+    port = free_port()
+    data = f"{variant.slug}-run-{port}"
+    set_setting(variant, "SERVICE_PORT", str(port))
+    set_setting(variant, "DATA_VOLUME", data)
+    hello = f"http://127.0.0.1:{port}/hello/run"
+    run = Background(variant, "run")
+    try:
+        wait_for(lambda: run.says("") and get_json(hello)[0] == 200, 300, "invoke run to serve")
+        assert get_json(hello)[1] == {"message": "Hello, run!"}
+        assert "release step: " in run.output, "the release step did not run first"
+        [listed] = [
+            json.loads(line)
+            for line in variant.run(
+                "docker", "compose", "ps", "--format", "json", "service"
+            ).output.splitlines()
+        ]
+        container = docker("inspect", listed["ID"])
+        [inspected] = json.loads(container)
+        assert inspected["Config"]["Image"] == image_of(variant)
+        assert [m["Name"] for m in inspected["Mounts"]] == [data]
+        assert inspected["HostConfig"]["ReadonlyRootfs"]
+        # Ctrl-C ends it; plain Compose then runs the same service, on the same port and volume.
+        os.killpg(run.process.pid, signal.SIGINT)
+        run.process.wait(30)
+        variant.run("docker", "compose", "up", "--detach", "--wait", "service")
+        assert get_json(hello)[1] == {"message": "Hello, run!"}
+        assert docker("volume", "ls", "--quiet", "--filter", f"name=^{data}$").split() == [data]
+    finally:
+        run.stop()
+        variant.run("docker", "compose", "down", "--volumes", check=False)
+        docker("volume", "rm", "--force", data, check=False)
 
 
 @every_python

@@ -29,7 +29,7 @@ def test_a_new_dependency_flows_from_setup_py_into_the_image(docker_project):
     project.invoke("lock", "--check")
 
     project.invoke("build")
-    image = f"{project.env['INVOKE_DOCKER_IMAGE']}:latest"
+    image = f"{project.env['SERVICE_IMAGE']}:latest"
     imported = subprocess.run(["docker", "run", "--rm", "--entrypoint", "python", image, "-c", "import idna"])
     assert imported.returncode == 0
 

@@ -120,11 +120,11 @@ def moved_in(request, docker_project):
     project, uid = as_host_user(baked)
     project.uid, project.framework, project.app = uid, framework, APPS[framework]
     project.baked_examples = example_packages(project)  # before they are deleted
-    project.compose_name = project.env["INVOKE_DOCKER_IMAGE"]
+    project.compose_name = project.env["SERVICE_IMAGE"]
     project.env.update(
         GIT_IDENTITY,
         COMPOSE_PROJECT_NAME=project.compose_name,
-        INVOKE_DOCKER_DATA_VOLUME=f"{project.compose_name}-data",
+        DATA_VOLUME=f"{project.compose_name}-data",
     )
     project.originals = {}
     git(project, "init", "--quiet")
@@ -265,7 +265,7 @@ def test_invoke_dev_serves_the_app_and_reloads_an_edit(moved_in):
     project, app = moved_in, moved_in.app
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    env = {"INVOKE_DOCKER_PORT": str(port), "WORK_INTERVAL": "0.2"}
+    env = {"SERVICE_PORT": str(port), "WORK_INTERVAL": "0.2"}
     try:
         with dev_running(project, env=env) as dev:
             if app.framework == "none":
@@ -289,8 +289,9 @@ def test_env_files_reach_no_build_context_image_or_wheel(moved_in, tmp_path):
     project, app = moved_in, moved_in.app
     depths = ["", f"src/{app.package}/", f"src/{app.package}/sub/", "tests/"]
     planted = [f"{depth}{name}" for depth in depths for name in ENV_FILES]
+    settings = (project.path / ".env").read_text()  # the project's own, which stays
     for path in planted:
-        project.write(path, "SECRET=planted\n")
+        project.write(path, f"{settings if path == '.env' else ''}SECRET=planted\n")
     own(project)
     try:
         # The build context, as BuildKit sends it (the project's .dockerignore applies).
@@ -331,7 +332,10 @@ def test_env_files_reach_no_build_context_image_or_wheel(moved_in, tmp_path):
         assert not [n for n in names if n.rsplit("/", 1)[-1].startswith(".env")], names
     finally:
         for path in planted:
-            (project.path / path).unlink()
+            if path == ".env":
+                project.write(path, settings)
+            else:
+                (project.path / path).unlink()
 
 
 @pytest.mark.parametrize("framework", FRAMEWORKS)

@@ -45,7 +45,7 @@ def short_commit(project):
 
 def repository(project):
     """The project's image name, which is also its repository in the registry."""
-    return project.env["INVOKE_DOCKER_IMAGE"]
+    return project.env["SERVICE_IMAGE"]
 
 
 def local_refs(prefix):
@@ -72,6 +72,18 @@ def test_lint_passes_on_a_fresh_bake_and_names_each_problem(release):
         added = release.invoke("lint", check=False)
         assert added.returncode == 1
         assert re.search(r"^Dockerfile:\d+ DL3020 ", added.output, re.MULTILINE), added.output[-3000:]
+        release.run("git", "checkout", "--", "Dockerfile")
+
+        # A base image moved in .env but not in the Dockerfile: a plain `docker build .` would
+        # build on the old one.
+        env_file = release.path / ".env"
+        moved = re.sub(
+            r"^PYTHON_IMAGE=.*$", "PYTHON_IMAGE=python:3.99-slim", env_file.read_text(), flags=re.M
+        )
+        env_file.write_text(moved)
+        drifted = release.invoke("lint", check=False)
+        assert drifted.returncode == 1 and "Lint found problems" in drifted.output
+        assert "differs from PYTHON_IMAGE=python:3.99-slim in .env: make them the same" in drifted.output
     finally:
         release.run("git", "checkout", "--", ".")
     assert release.run("git", "status", "--porcelain").output == ""
@@ -79,11 +91,11 @@ def test_lint_passes_on_a_fresh_bake_and_names_each_problem(release):
 
 def test_push_refuses_a_registry_that_refuses(release, registry, tmp_path):
     nowhere = f"127.0.0.1:{free_port()}"
-    refused = with_env(release, INVOKE_DOCKER_REGISTRY=nowhere).invoke("push", check=False)
+    refused = with_env(release, REGISTRY=nowhere).invoke("push", check=False)
     assert refused.returncode == 1
     assert refused.output.rstrip().endswith(
         f"The registry {nowhere} refused the push of {nowhere}/{repository(release)} (or could not "
-        f"be reached): log in with `docker login {nowhere}` or fix the docker.registry setting, "
+        f"be reached): log in with `docker login {nowhere}` or fix REGISTRY in .env, "
         "and push again."
     )
     assert local_refs(nowhere) == [], "push left its tags behind"
@@ -91,7 +103,7 @@ def test_push_refuses_a_registry_that_refuses(release, registry, tmp_path):
     # A registry that answers but takes no pushes (distribution's read-only mode).
     with serving_registry(registry.storage, readonly=True) as readonly:
         team = f"{readonly.address}/team"
-        refused = with_env(release, INVOKE_DOCKER_REGISTRY=team).invoke("push", check=False)
+        refused = with_env(release, REGISTRY=team).invoke("push", check=False)
         assert refused.returncode == 1
         assert f"The registry {team} refused the push" in refused.output
         assert f"`docker login {readonly.address}`" in refused.output
@@ -100,7 +112,7 @@ def test_push_refuses_a_registry_that_refuses(release, registry, tmp_path):
 
 
 def test_push_refuses_an_untested_image(release, registry):
-    pushing = with_env(release, INVOKE_DOCKER_REGISTRY=registry.address)
+    pushing = with_env(release, REGISTRY=registry.address)
     release.invoke("build", "--skip-tests")
     try:
         refused = pushing.invoke("push", check=False)
@@ -115,7 +127,7 @@ def test_push_refuses_an_untested_image(release, registry):
 
 
 def test_nothing_is_pushed_when_tests_fail(release, registry):
-    pushing = with_env(release, INVOKE_DOCKER_REGISTRY=registry.address)
+    pushing = with_env(release, REGISTRY=registry.address)
     release.write("tests/test_zz_fails.py", "def test_this_fails():\n    assert 1 == 2\n")
     commit(release, "A failing test")
     try:
@@ -133,7 +145,7 @@ def test_nothing_is_pushed_when_tests_fail(release, registry):
 
 
 def test_push_ships_the_tested_image_which_comes_back_by_digest(release, registry):
-    pushing = with_env(release, INVOKE_DOCKER_REGISTRY=registry.address)
+    pushing = with_env(release, REGISTRY=registry.address)
     pushed = pushing.invoke("push", "--tag", "smoke")
     version, commit_tag = "0.1.0", short_commit(release)
     name = repository(release)

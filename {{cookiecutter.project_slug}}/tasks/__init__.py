@@ -1,10 +1,8 @@
 """Build, test, run and lock {{ cookiecutter.project_name }} with Docker. `invoke --list` shows the tasks.
 
-One module per concern: docker.py (docker, builds, secrets), locks.py (`lock`), service.py
-(`build`, `test`, `run`, `clean`), dev.py (`dev`, `shell`, `compose`, `lint`), release.py
-(`push`). Settings are in the `configure()` block below; override them in invoke.yaml or with
-INVOKE_DOCKER_* variables (e.g. INVOKE_DOCKER_PYTHON_IMAGE=python:{{ cookiecutter.python_version }}-slim),
-which compose.yaml reads too.
+One module per concern: settings.py (.env), docker.py (docker, builds, secrets), locks.py
+(`lock`), service.py (`build`, `test`, `run`, `clean`), dev.py (`dev`, `shell`, `compose`,
+`lint`), release.py (`push`). The settings are .env's, which Compose reads too.
 """
 
 import sys
@@ -24,30 +22,3 @@ if sys.platform == "win32":
     )
 
 namespace = Collection(build, test, dev, lock, shell, lint, run, compose, push, clean)
-namespace.configure(
-    {
-        "docker": {
-            # Images are named <image>:latest (service) and <image>:<stage>.
-            "image": "{{ cookiecutter.project_slug }}",
-            # Base of every stage; any image with the same Python works (a mirror, a local tag).
-            "python_image": "python:{{ cookiecutter.python_version }}-slim",
-{%- if cookiecutter.framework != "none" %}
-            # Port `invoke run` and `invoke dev` publish on 127.0.0.1.
-            "port": {{ cookiecutter.port }},
-{%- endif %}
-            # Named volume `invoke run` and Compose's `service` mount at the service's DATA_DIR:
-            # its state outlives the container (`docker volume rm` it to start afresh).
-            "data_volume": "{{ cookiecutter.project_slug }}-data",
-            # Port on 127.0.0.1 where `invoke dev --debug` lets a debugger attach (debugpy).
-            "debug_port": 5678,
-            # BuildKit progress output: auto, plain or tty.
-            "progress": "auto",
-            # Where `invoke push` pushes <image>:<tag> (e.g. ghcr.io/acme); empty: nowhere.
-            "registry": "",
-            # BuildKit cache to import and export on every build, {target} replaced by the stage
-            # built (CI: type=gha,scope={target} and type=gha,mode=max,scope={target}).
-            "cache_from": "",
-            "cache_to": "",
-        }
-    }
-)

@@ -2,21 +2,20 @@
 """The dev loop: the localdev image (test and dev tools, the working copy mounted at /app), the
 reloading service with an optional debugger (`dev`), Compose with the tasks' settings, and lint."""
 
-import contextlib
 import hashlib
 import json
 import os
 import re
 import shlex
-import shutil
 import socket
 import subprocess
 import sys
 
 from invoke import Exit, task
 
-from .docker import ROOT, build_image, check_docker, docker, image_tag, run_container, secret_files
+from .docker import DOCKERFILE, check_docker, docker, image_tag, quiet, run_container, secret_files
 from .locks import LOCKS
+from .settings import ROOT, port_setting, read_env_file, setting
 
 # What the localdev image is built from: when none of it changed, `--mount` builds nothing.
 LOCALDEV_INPUTS = (
@@ -26,30 +25,26 @@ LOCALDEV_INPUTS = (
     *(f"requirements/{n}" for n in LOCKS),
 )
 INPUTS_LABEL = "{{ cookiecutter.project_slug }}.inputs"
+# Compose on this project's compose.yaml and .env, wherever the task runs from.
+COMPOSE = ["compose", "--project-directory", str(ROOT)]
 
 
-def localdev_image(c, python_image=None):
-    """The localdev image, built only when one of its inputs changed since it was built."""
-    python_image = python_image or c.docker.python_image
-    digest = hashlib.sha256(python_image.encode())
+def localdev_image(c, no_cache=False):
+    """The localdev image, built by Compose (its `dev` service) only when one of its inputs
+    changed since it was built."""
+    digest = hashlib.sha256(setting("PYTHON_IMAGE").encode())
     for name in LOCALDEV_INPUTS:
         digest.update((ROOT / name).read_bytes())
-    tag = image_tag(c, "localdev")
-    if not shutil.which("docker"):
-        check_docker()  # says so, in one sentence
-    inspect = c.run(f"docker image inspect {shlex.quote(tag)}", hide=True, warn=True)
+    tag = image_tag("localdev")
+    inspect = quiet(c, f"docker image inspect {shlex.quote(tag)}")
     if inspect.failed:
         check_docker()  # no such image, or no Docker at all: say which
     built = inspect.ok and (json.loads(inspect.stdout)[0]["Config"]["Labels"] or {}).get(
         INPUTS_LABEL
     )
-    if built != digest.hexdigest():
-        build_image(
-            c,
-            "localdev",
-            python_image=python_image,
-            labels=[f"{INPUTS_LABEL}={digest.hexdigest()}"],
-        )
+    if no_cache or built != digest.hexdigest():
+        args = ["--build-arg", f"LOCALDEV_INPUTS={digest.hexdigest()}"]
+        docker_compose(c, "build", *args, *(["--no-cache"] if no_cache else []), "dev")
     return tag
 
 
@@ -64,8 +59,9 @@ def check_compose():
         )
 
 
-def check_port(port, setting):
-    """Stop with one sentence when something already listens on 127.0.0.1:port."""
+def check_port(name):
+    """Stop with one sentence when something already listens on 127.0.0.1:<the setting>."""
+    port = port_setting(name)
     with socket.socket() as sock:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
@@ -73,90 +69,84 @@ def check_port(port, setting):
         except OSError:
             raise Exit(
                 f"Port {port} on 127.0.0.1 is taken: stop what listens there, or choose another"
-                f" port with the docker.{setting} setting (e.g. INVOKE_DOCKER_{setting.upper()}"
-                f"={port + 1} invoke ...)."
+                f" {name} in .env or for one run ({name}={port % 65535 + 1} invoke ...)."
             ) from None
 
 
-@contextlib.contextmanager
-def compose_env(c, python_image=None):
-    """What compose.yaml reads: the tasks' settings, your uid and gid, and the build secrets."""
-    with secret_files() as secrets:
-        yield {
-            "INVOKE_DOCKER_IMAGE": c.docker.image,
-            "INVOKE_DOCKER_PYTHON_IMAGE": python_image or c.docker.python_image,
-{%- if web %}
-            "INVOKE_DOCKER_PORT": str(c.docker.port),
-{%- endif %}
-            "INVOKE_DOCKER_DEBUG_PORT": str(c.docker.debug_port),
-            "INVOKE_DOCKER_DATA_VOLUME": c.docker.data_volume,
-            "UID": str(os.getuid()),
-            "GID": str(os.getgid()),
-            "BUILD_SECRET_PIP_CONF": str(secrets["pip_conf"]),
-            "BUILD_SECRET_UV_TOML": str(secrets["uv_toml"]),
-            **({"PIP_CERT": str(secrets["ca_cert"])} if "ca_cert" in secrets else {}),
-        }
-
-
-def docker_compose(c, *args, python_image=None, interactive=False):
-    """Run `docker compose ARGS` on compose.yaml with the tasks' settings."""
+def docker_compose(c, *args, interactive=False):
+    """`docker compose ARGS`, with what compose.yaml reads besides .env: your uid and gid, and
+    the build secrets."""
     check_compose()
-    with compose_env(c, python_image) as env:
-        docker(c, "compose", *args, env=env, interactive=interactive)
+    with secret_files() as secrets:
+        env = {"UID": str(os.getuid()), "GID": str(os.getgid())}
+        for name, path in secrets.items():
+            env["PIP_CERT" if name == "ca_cert" else f"BUILD_SECRET_{name.upper()}"] = str(path)
+        docker(c, *COMPOSE, *args, env=env, interactive=interactive)
 
 
-@task(help={"python-image": "Base image (default: the docker.python_image setting)."})
-def shell(c, python_image=None):
-    """Open a shell in the localdev image with the working copy mounted at /app."""
-    run_container(c, localdev_image(c, python_image), ["bash"], mount=True)
+@task
+def shell(c):
+    """Open a shell in Compose's `dev` service: the localdev image on the working copy."""
+    localdev_image(c)
+    docker_compose(c, "run", "--rm", "--no-deps", "dev", "bash", interactive=sys.stdin.isatty())
 
 
 @task(
     help={
-        "debug": "Let a debugger attach: debugpy on 127.0.0.1:<docker.debug_port> (no reloading).",
+        "debug": "Let a debugger attach: debugpy on 127.0.0.1:DEBUG_PORT (no reloading).",
         "wait": "With --debug: start the service only once a debugger attached.",
-        "python-image": "Base image (default: the docker.python_image setting).",
     }
 )
-def dev(c, debug=False, wait=False, python_image=None):
+def dev(c, debug=False, wait=False):
     """Run the service on your working copy, restarting on every change (the Compose `dev`)."""
     if wait and not debug:
         raise Exit("--wait waits for a debugger to attach: use it together with --debug.")
-    check_compose()
 {%- if web %}
-    check_port(c.docker.port, "port")
+    check_port("SERVICE_PORT")
 {%- endif %}
     if debug:
-        check_port(c.docker.debug_port, "debug_port")
-    localdev_image(c, python_image)
+        check_port("DEBUG_PORT")
+    check_compose()
+    localdev_image(c)
     # Compose's `debug` service is `dev` with the debugger; --wait adds to its command.
-    name = re.sub(r"[^A-Za-z0-9_.-]", "-", f"{c.docker.image}-dev-{os.getpid()}")
+    name = re.sub(r"[^A-Za-z0-9_.-]", "-", f"{setting('SERVICE_IMAGE')}-dev-{os.getpid()}")
     args = ["run", "--rm", "--service-ports", "--name", name, "debug" if debug else "dev"]
     if wait:
         args += ["{{ cookiecutter.project_slug }}", "dev", "--debug", "--wait"]
     try:
-        docker_compose(c, *args, python_image=python_image, interactive=sys.stdin.isatty())
+        docker_compose(c, *args, interactive=sys.stdin.isatty())
     except Exit as stopped:
         if stopped.code not in (130, 143):  # Ctrl-C (SIGINT) and `docker stop` (SIGTERM) end it
             raise
     finally:  # without a terminal, Compose leaves the container running when interrupted
-        c.run(f"docker rm --force {name}", hide=True, warn=True)
+        quiet(c, f"docker rm --force {name}")
 
 
-@task(help={"python-image": "Base image (default: the docker.python_image setting)."})
-def compose(c, python_image=None):
-    """docker compose with the tasks' settings and build secrets: invoke compose -- up service."""
-    docker_compose(c, *shlex.split(c.remainder), python_image=python_image)
+@task
+def compose(c):
+    """docker compose with your uid and build secrets: invoke compose -- up --watch dev."""
+    docker_compose(c, *shlex.split(c.remainder))
 
 
-@task(
-    help={
-        "fix": "Let ruff fix what it can and format the code first.",
-        "python-image": "Base image (default: the docker.python_image setting).",
-    }
-)
-def lint(c, fix=False, python_image=None):
-    """Lint in the localdev image: ruff (check, format) on the code, hadolint on the Dockerfile."""
+def base_image_problem():
+    """Why a plain `docker build .` would build on another base than the tasks, or None."""
+    declared = re.search(r"^ARG PYTHON_IMAGE=(\S+)", DOCKERFILE.read_text(), re.MULTILINE)
+    dockerfile = declared.group(1) if declared else None
+    configured = read_env_file().get("PYTHON_IMAGE")
+    if dockerfile != configured:
+        return (
+            f"Dockerfile: ARG PYTHON_IMAGE={dockerfile} differs from PYTHON_IMAGE={configured} in"
+            " .env: make them the same, so that a plain `docker build .` builds on that base too."
+        )
+    return None
+
+
+@task(help={"fix": "Let ruff fix what it can and format the code first."})
+def lint(c, fix=False):
+    """Lint: ruff and hadolint in the localdev image, and the Dockerfile's base against .env."""
+    problem = base_image_problem()
+    if problem:
+        print(problem, file=sys.stderr)
     if fix:
         checks = ["ruff check --fix .", "ruff format ."]
     else:
@@ -165,7 +155,9 @@ def lint(c, fix=False, python_image=None):
     script = "status=0; " + " ".join(f"{check} || status=1;" for check in checks)
     script += " hadolint Dockerfile || status=1; exit $status"
     try:
-        run_container(c, localdev_image(c, python_image), ["sh", "-c", script], mount=True)
+        run_container(c, localdev_image(c), ["sh", "-c", script], mount=True)
+        if problem:
+            raise Exit(code=1)
     except Exit as error:
         if error.code != 1:
             raise

@@ -16,7 +16,8 @@ from pathlib import Path
 
 from invoke import Exit
 
-ROOT = Path(__file__).resolve().parent.parent
+from .settings import ROOT, setting
+
 DOCKERFILE = ROOT / "Dockerfile"
 # Labels `invoke build` puts on the service image, which `invoke push` checks before it pushes:
 # whether the test gate ran, and the git commit the image was built from (+"-dirty" when the
@@ -28,14 +29,18 @@ REVISION_LABEL = "org.opencontainers.image.revision"
 def docker(c, *args, interactive=False, **kwargs):
     """Print a docker command, run it, and stop with its exit code when it fails: with one
     sentence naming what is missing when Docker itself is (checked only then, to start fast)."""
-    if not shutil.which("docker"):
-        check_docker()  # says so, in one sentence
     command = ["docker", *args]
     result = c.run(shlex.join(command), echo=True, warn=True, pty=interactive, **kwargs)
     if result.failed:
         check_docker()
         raise Exit(f"`docker {args[0]}` failed (exit code {result.exited}).", code=result.exited)
     return result
+
+
+def quiet(c, command, warn=True):
+    """Run a command without printing it or its output, and without handing it our stdin (which
+    a later command, such as `invoke shell`'s, is to read)."""
+    return c.run(command, hide=True, warn=warn, in_stream=False)
 
 
 @functools.cache
@@ -64,9 +69,9 @@ def stages():
     )
 
 
-def image_tag(c, target):
-    """`<image>:latest` for the service, `<image>:<stage>` for every other stage."""
-    return f"{c.docker.image}:{'latest' if target == 'service' else target}"
+def image_tag(target):
+    """`SERVICE_IMAGE:latest` for the service, `SERVICE_IMAGE:<stage>` for every other stage."""
+    return f"{setting('SERVICE_IMAGE')}:{'latest' if target == 'service' else target}"
 
 
 def setup_keyword(name):
@@ -142,21 +147,12 @@ def secret_files():
         yield files
 
 
-@contextlib.contextmanager
-def build_secrets():
-    """--secret arguments for secret_files(). BuildKit mounts secrets only while a RUN step runs:
-    they never reach a layer, the image history or a build argument."""
-    with secret_files() as files:
-        yield [arg for name, path in files.items() for arg in ("--secret", f"id={name},src={path}")]
-
-
 def build_image(
     c,
     target,
     tag=None,
     skip_tests=False,
     no_cache=False,
-    python_image=None,
     output=None,
     args=(),
     labels=(),
@@ -171,8 +167,8 @@ def build_image(
             "WARNING: --skip-tests: this image is built WITHOUT running its tests.", file=sys.stderr
         )
         stage = "runtime"  # `service` is `runtime` once the tests passed
-    command = ["build", "--target", stage, "--progress", c.docker.progress]
-    command += ["--build-arg", f"PYTHON_IMAGE={python_image or c.docker.python_image}"]
+    command = ["build", "--target", stage]
+    command += ["--build-arg", f"PYTHON_IMAGE={setting('PYTHON_IMAGE')}"]
     command += ["--build-arg", f"VERSION={setup_keyword('version') or 'unversioned'}"]
     for arg in args:
         command += ["--build-arg", arg]
@@ -187,26 +183,26 @@ def build_image(
     if no_cache:
         command.append("--no-cache")
     # BuildKit cache import/export (CI: the GitHub Actions cache), one scope per target.
-    if c.docker.cache_from:
-        command += ["--cache-from", c.docker.cache_from.replace("{target}", target)]
-    if c.docker.cache_to:
-        command += ["--cache-to", c.docker.cache_to.replace("{target}", target)]
+    for option in ("cache-from", "cache-to"):
+        cache = setting(f"BUILD_{option.upper().replace('-', '_')}")
+        if cache:
+            command += [f"--{option}", cache.replace("{target}", target)]
     # --load: a builder other than the engine's own (CI's docker-container) keeps images to
     # itself unless told to load them into the engine.
     command += (
         ["--output", f"type=local,dest={output}"]
         if output
-        else ["--load", "--tag", tag or image_tag(c, target)]
+        else ["--load", "--tag", tag or image_tag(target)]
     )
-    with build_secrets() as secrets:
+    # BuildKit mounts secrets only while a RUN step runs: never in a layer, the history or an arg.
+    with secret_files() as files:
+        secrets = [a for n, path in files.items() for a in ("--secret", f"id={n},src={path}")]
         docker(c, *command, *secrets, str(ROOT), env={"DOCKER_BUILDKIT": "1"})
 
 
-def run_container(c, image, command=(), mount=False, ports=(), options=()):
+def run_container(c, image, command=(), mount=False):
     """docker run, removed afterwards; `mount` mounts the working copy at /app, as the host user."""
     args = ["run", "--rm", "--interactive"] + (["--tty"] if sys.stdin.isatty() else [])
     if mount:
         args += ["--user", f"{os.getuid()}:{os.getgid()}", "--volume", f"{ROOT}:/app"]
-    for port in ports:
-        args += ["--publish", f"127.0.0.1:{port}:{port}"]
-    docker(c, *args, *options, image, *command, interactive=sys.stdin.isatty())
+    docker(c, *args, image, *command, interactive=sys.stdin.isatty())

@@ -12,7 +12,8 @@ from pathlib import Path
 
 from invoke import Exit, task
 
-from .docker import ROOT, build_image, check_docker, setup_keyword
+from .docker import build_image, check_docker, setup_keyword
+from .settings import ROOT
 
 REQUIREMENTS = ROOT / "requirements"
 # Each lock file, and what it is compiled from (`invoke lock --check` compares the two).
@@ -93,11 +94,10 @@ def set_aside(locks):
         "check": "Only check: exit non-zero, naming the files, when a lock is stale or conflicted.",
         "upgrade": "Upgrade every pin to the newest allowed version (pip-compile --upgrade).",
         "upgrade-package": "Upgrade this package only; repeat for more (pip-compile -P).",
-        "python-image": "Base image to compile in (default: the docker.python_image setting).",
     },
 )
-def lock(c, check=False, upgrade=False, upgrade_package=None, python_image=None):
-    """Pin dependencies with hashes in requirements/*.txt, compiled inside the base image."""
+def lock(c, check=False, upgrade=False, upgrade_package=None):
+    """Pin dependencies with hashes in requirements/*.txt, compiled inside PYTHON_IMAGE."""
     if check:
         problems = lock_problems()
         if problems:
@@ -119,7 +119,6 @@ def lock(c, check=False, upgrade=False, upgrade_package=None, python_image=None)
         build_image(
             c,
             "locks",
-            python_image=python_image,
             output=out,
             args=[f"LOCK_ID={time.time_ns()}", f"LOCK_ARGS={' '.join(lock_args)}"],
         )

@@ -1,5 +1,5 @@
 """`invoke push`: ship the service image `invoke build` made, tested and built from the commit
-checked out, to the registry in the docker.registry setting."""
+checked out, to the REGISTRY setting."""
 
 import json
 import re
@@ -11,14 +11,15 @@ from invoke import Exit, task
 
 from .docker import (
     REVISION_LABEL,
-    ROOT,
     TESTS_LABEL,
     check_docker,
     docker,
     image_tag,
+    quiet,
     setup_keyword,
     source_revision,
 )
+from .settings import ROOT, setting
 
 # What Docker allows as a tag.
 TAG = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}")
@@ -33,12 +34,9 @@ TAG = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}")
 )
 def push(c, tag=None, untested=False):
     """Push the service image as <registry>/<image>:<version> and :<commit>, plus any --tag."""
-    registry = c.docker.registry.strip().rstrip("/")
+    registry = setting("REGISTRY").strip().rstrip("/")
     if not registry:
-        raise Exit(
-            "No registry to push to: set docker.registry (e.g. ghcr.io/acme) in invoke.yaml "
-            "or INVOKE_DOCKER_REGISTRY."
-        )
+        raise Exit("No registry to push to: set REGISTRY (e.g. ghcr.io/acme) in .env.")
     for name in tag or []:
         if not TAG.fullmatch(name):
             raise Exit(f"--tag {name!r} is not a Docker tag (letters, digits, _ . -; at most 128).")
@@ -54,9 +52,9 @@ def push(c, tag=None, untested=False):
             "The work tree has uncommitted changes, so the commit tag would not match the image: "
             "commit or stash them, then `invoke build` and `invoke push`."
         )
-    image = image_tag(c, "service")
+    image = image_tag("service")
     check_docker()
-    inspect = c.run(f"docker image inspect {shlex.quote(image)}", hide=True, warn=True)
+    inspect = quiet(c, f"docker image inspect {shlex.quote(image)}")
     if inspect.failed:
         raise Exit(f"There is no {image} image to push: run `invoke build` first.")
     built = json.loads(inspect.stdout)[0]
@@ -78,7 +76,7 @@ def push(c, tag=None, untested=False):
         ["git", "-C", str(ROOT), "rev-parse", "--short", commit], capture_output=True, text=True
     ).stdout.strip()
     version = setup_keyword("version") or "unversioned"
-    repository = f"{registry}/{c.docker.image}"
+    repository = f"{registry}/{setting('SERVICE_IMAGE')}"
     refs = [f"{repository}:{t}" for t in dict.fromkeys([version, short, *(tag or [])])]
     # Tag the image by its id: exactly the image that was built and tested is pushed.
     for ref in refs:
@@ -87,12 +85,13 @@ def push(c, tag=None, untested=False):
         for ref in refs:
             docker(c, "push", ref)
     except Exit:
-        c.run(f"docker image rm {shlex.join(refs)}", hide=True, warn=True)  # none left half-made
+        quiet(c, f"docker image rm {shlex.join(refs)}")  # none left half-made
         host = registry.split("/")[0]
         raise Exit(
             f"The registry {registry} refused the push of {repository} (or could not be reached): "
-            f"log in with `docker login {host}` or fix the docker.registry setting, and push again."
+            f"log in with `docker login {host}` or fix REGISTRY in .env, and push again."
         ) from None
-    digests = json.loads(c.run(f"docker image inspect {shlex.quote(refs[0])}", hide=True).stdout)[0]
+    pushed_image = quiet(c, f"docker image inspect {shlex.quote(refs[0])}", warn=False)
+    digests = json.loads(pushed_image.stdout)[0]
     pushed = [d for d in digests["RepoDigests"] if d.startswith(repository + "@")]
     print(f"Pushed {', '.join(refs)}" + (f" ({pushed[0]})" if pushed else "") + ".")

@@ -31,8 +31,6 @@ from servicehost.settings import (
 from servicehost.settings import ROOT, SettingError, Settings, configure_logging, data_dir_problem
 {% endif %}
 COMMANDS = ("serve", "release", "healthcheck", "dev", "build-steps")
-# Where debugpy listens inside the container (`invoke dev --debug` publishes it on 127.0.0.1).
-DEBUG_PORT = 5678
 
 
 def run_steps(commands, kind):
@@ -95,7 +93,7 @@ def healthcheck(settings):
 
 def dev(settings, debug=False, wait=False):
     """Serve for development, restarting on every change under src/, after the build steps (on
-    the working copy) and the release step. With --debug, debugpy listens on port 5678 and the
+    the working copy) and the release step. With --debug, debugpy listens on DEBUG_PORT and the
     code runs in one process."""
 {%- if cookiecutter.framework in ("flask", "django") %}
     # {% if cookiecutter.framework == "flask" %}Werkzeug's{% else %}Django's{% endif %} reloader runs this command again in a child process ({% if cookiecutter.framework == "flask" %}WERKZEUG_RUN_MAIN{% else %}RUN_MAIN{% endif %}
@@ -110,8 +108,8 @@ def dev(settings, debug=False, wait=False):
     if debug:
         import debugpy
 
-        debugpy.listen(("0.0.0.0", DEBUG_PORT))
-        print(f"debugpy listens on port {DEBUG_PORT}; attach a debugger", flush=True)
+        debugpy.listen(("0.0.0.0", settings.debug_port))
+        print(f"debugpy listens on port {settings.debug_port}; attach a debugger", flush=True)
         if wait:
             debugpy.wait_for_client()
     from servicehost import server  # the server's imports, only for the commands that serve
@@ -134,7 +132,7 @@ def main(argv=None):
     for name, command in run.items():
         commands.add_parser(name, help=command.__doc__.partition("\n")[0])
     develop = commands.add_parser("dev", help=dev.__doc__.partition("\n")[0])
-    develop.add_argument("--debug", action="store_true", help="listen for a debugger on port 5678")
+    develop.add_argument("--debug", action="store_true", help="listen for a debugger on DEBUG_PORT")
     develop.add_argument("--wait", action="store_true", help="with --debug: start once it attached")
     other = argv[:1] and not argv[0].startswith("-") and argv[0] not in COMMANDS
     args = parser.parse_args(argv[:0] if other else argv)

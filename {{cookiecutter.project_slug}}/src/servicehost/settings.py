@@ -110,6 +110,8 @@ class Settings:
     log_level: str = "INFO"
     # The one directory the service writes its state to (the image's data volume).
     data_dir: str = "/data"
+    # Where debugpy listens under `dev --debug`.
+    debug_port: int = 5678
 {%- if web %}
     host: str = "0.0.0.0"
     port: int = {{ cookiecutter.port }}
@@ -139,6 +141,7 @@ class Settings:
             release=commands(table, "release"),
             log_level=choice(environ, "LOG_LEVEL", defaults.log_level.upper(), LOG_LEVELS),
             data_dir=environ.get("DATA_DIR", defaults.data_dir),
+            debug_port=number(environ, "DEBUG_PORT", defaults.debug_port),
 {%- if web %}
             host=environ.get("HOST", defaults.host),
             port=number(environ, "PORT", defaults.port),
