@@ -294,33 +294,43 @@ def second_checkout(project, uid, name):
 @pytest.mark.parametrize("devloop", ["flask"], indirect=True)
 def test_two_checkouts_run_dev_loops_and_dev_containers_side_by_side(devloop):
     # Two checkouts of one project in two folders (Compose names its project after the folder),
-    # the second with an image name of its own, set in its .env: neither takes over the other's
-    # containers, each serves its own code, and both dev containers run as the host user.
+    # their settings in .env alone: neither takes over the other's containers, each serves its
+    # own code on its own port, and both dev containers run as the host user.
     if not DEVCONTAINER_CLI.exists():
         docker_unavailable(f"No Dev Containers CLI at {DEVCONTAINER_CLI} (scripts/test installs it).")
     first = Project(devloop.path, env=dict(devloop.env), prefix=devloop.prefix)
     first.env.pop("COMPOSE_PROJECT_NAME")
+    settings = (first.path / ".env").read_text()
+    image = f"{devloop.compose_name}:localdev"
+    # The image name and base image as the owner sets them (the base under a name of its own: the
+    # same image, so the build cache serves it), and no localdev image yet.
+    base = f"{devloop.compose_name}-python:checkouts"
+    docker("tag", first.env["PYTHON_IMAGE"], base)
+    set_setting(first, "SERVICE_IMAGE", devloop.compose_name)
+    set_setting(first, "PYTHON_IMAGE", base)
+    docker("image", "rm", "--force", image)
+    ports = free_port(), free_port()
+    set_setting(first, "SERVICE_PORT", str(ports[0]))
     second = second_checkout(first, devloop.uid, f"{devloop.path.name}-review")
-    review_image = f"{devloop.compose_name}-review"
-    set_setting(second, "SERVICE_IMAGE", review_image)
+    set_setting(second, "SERVICE_PORT", str(ports[1]))
     for checkout in (first, second):
         checkout.compose_name = re.sub(r"[^-_a-z0-9]", "", checkout.path.name.lower())
         checkout.originals = {}
     before = vsc_images()
     try:
         edit(second, devloop.endpoint, 'f"Hello, {name}!"', 'f"Reviewed, {name}!"')
-        ports = free_port(), free_port()
-        set_setting(second, "SERVICE_PORT", str(ports[1]))
-        with (
-            dev_running(first, env={"SERVICE_PORT": str(ports[0])}) as dev_first,
-            dev_running(second) as dev_second,
-        ):
-            wait_for(lambda: dev_first.says("") and hello(ports[0]) == "Hello, dev!", 120, "the first")
-            wait_for(lambda: dev_second.says("") and hello(ports[1]) == "Reviewed, dev!", 120, "the second")
-            assert hello(ports[0]) == "Hello, dev!", "the second checkout took over the first"
-            assert len(containers(first)) == len(containers(second)) == 1
-        # The second's localdev image is its own, named by its .env.
-        docker("image", "inspect", f"{review_image}:localdev")
+        with dev_running(first) as dev_first:
+            wait_for(lambda: dev_first.says("") and hello(ports[0]) == "Hello, dev!", 180, "the first")
+            with dev_running(second) as dev_second:
+                wait_for(
+                    lambda: dev_second.says("") and hello(ports[1]) == "Reviewed, dev!", 120, "the second"
+                )
+                assert hello(ports[0]) == "Hello, dev!", "the second checkout took over the first"
+                assert len(containers(first)) == len(containers(second)) == 1
+        # The first built localdev on .env's base; the second found it built, the same inputs.
+        assert REBUILT in dev_first.output and base in dev_first.output
+        assert REBUILT not in dev_second.output
+        docker("image", "inspect", image)
 
         # Their dev containers, side by side: each runs its own checkout, as the host user.
         ids = {}
@@ -328,21 +338,23 @@ def test_two_checkouts_run_dev_loops_and_dev_containers_side_by_side(devloop):
             runner = devcontainer_user(checkout, devloop.uid)
             cli = [str(DEVCONTAINER_CLI), "--workspace-folder", str(checkout.path)]
             up = runner.run(cli[0], "up", *cli[1:])
-            ids[checkout.path] = json.loads(up.output.strip().splitlines()[-1])["containerId"]
+            ids[checkout] = json.loads(up.output.strip().splitlines()[-1])["containerId"]
             runner.run(cli[0], "exec", *cli[1:], "touch", f"made-in-{checkout.path.name}.txt")
         tests = devcontainer_user(first, devloop.uid).run(
             str(DEVCONTAINER_CLI), "exec", "--workspace-folder", str(first.path), "pytest"
         )
         assert re.search(r"\d+ passed", tests.output)
         for checkout in (first, second):
-            state = docker("inspect", "--format", "{{.State.Running}}", ids[checkout.path]).strip()
+            state = docker("inspect", "--format", "{{.State.Running}}", ids[checkout]).strip()
             assert state == "true", f"the dev container of {checkout.path.name} stopped"
+            project_label = '{{index .Config.Labels "com.docker.compose.project"}}'
+            assert (
+                docker("inspect", "--format", project_label, ids[checkout]).strip() == checkout.compose_name
+            )
             made = checkout.path / f"made-in-{checkout.path.name}.txt"
             assert made.stat().st_uid == devloop.uid
-            assert (first.path / ".pytest_cache").stat().st_uid == devloop.uid
+        assert (first.path / ".pytest_cache").stat().st_uid == devloop.uid
         assert not (first.path / f"made-in-{second.path.name}.txt").exists()
-        image = docker("inspect", "--format", "{{.Config.Image}}", ids[second.path]).strip()
-        assert image.startswith(f"vsc-{second.path.name}") or image == f"{review_image}:localdev", image
     finally:
         restore(second)
         for checkout in (first, second):
@@ -352,5 +364,8 @@ def test_two_checkouts_run_dev_loops_and_dev_containers_side_by_side(devloop):
         # The CLI names the image it derives after the workspace folder, not the Compose project
         # (vsc-project-<hash>-uid): remove every vsc- image that appeared while it ran.
         derived = vsc_images() - before
-        docker("image", "rm", "--force", *derived, f"{review_image}:localdev", check=False)
+        docker("image", "rm", "--force", *derived, base, check=False)
         shutil.rmtree(second.path, ignore_errors=True)
+        for made in first.path.glob("made-in-*.txt"):
+            made.unlink()
+        (first.path / ".env").write_text(settings)

@@ -11,7 +11,7 @@ import pytest
 from harness.docker import docker, running
 from harness.git import GIT_IDENTITY
 from harness.network import free_port, get_json, wait_for
-from harness.projects import Project
+from harness.projects import Project, set_setting
 from harness.registry import serving_registry
 
 pytestmark = pytest.mark.docker
@@ -144,9 +144,13 @@ def test_nothing_is_pushed_when_tests_fail(release, registry):
         release.run("git", "reset", "--quiet", "--hard", "HEAD~1")
 
 
-def test_push_ships_the_tested_image_which_comes_back_by_digest(release, registry):
-    pushing = with_env(release, REGISTRY=registry.address)
-    pushed = pushing.invoke("push", "--tag", "smoke")
+def test_push_ships_the_tested_image_which_comes_back_by_digest(release, registry, request):
+    # The registry as its owner sets it: in .env, committed; the image built from that commit.
+    set_setting(release, "REGISTRY", registry.address)
+    commit(release, "Push to the suite's registry")
+    request.addfinalizer(lambda: release.run("git", "reset", "--quiet", "--hard", "HEAD~1"))
+    release.invoke("build")
+    pushed = release.invoke("push", "--tag", "smoke")
     version, commit_tag = "0.1.0", short_commit(release)
     name = repository(release)
     assert registry.tags(name) == {version, commit_tag, "smoke"}

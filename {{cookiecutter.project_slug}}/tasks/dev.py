@@ -7,6 +7,7 @@ import json
 import os
 import re
 import shlex
+import shutil
 import socket
 import subprocess
 import sys
@@ -36,6 +37,8 @@ def localdev_image(c, no_cache=False):
     for name in LOCALDEV_INPUTS:
         digest.update((ROOT / name).read_bytes())
     tag = image_tag("localdev")
+    if not shutil.which("docker"):
+        check_docker()  # says so, in one sentence
     inspect = quiet(c, f"docker image inspect {shlex.quote(tag)}")
     if inspect.failed:
         check_docker()  # no such image, or no Docker at all: say which

@@ -29,6 +29,8 @@ REVISION_LABEL = "org.opencontainers.image.revision"
 def docker(c, *args, interactive=False, **kwargs):
     """Print a docker command, run it, and stop with its exit code when it fails: with one
     sentence naming what is missing when Docker itself is (checked only then, to start fast)."""
+    if not shutil.which("docker"):
+        check_docker()  # says so, in one sentence
     command = ["docker", *args]
     result = c.run(shlex.join(command), echo=True, warn=True, pty=interactive, **kwargs)
     if result.failed:
