@@ -11,8 +11,11 @@ same base image, in each of these ways:
 
 It measures cold builds, rebuilds after a code change and after a new dependency, the
 edit->test loop, the edit->running-service loop (`invoke dev` against a rebuild and restart),
-service image sizes and the new layers a code change adds, and writes the table to RESULTS.md
-and to the README section between the benchmark markers.
+service image sizes and the new layers a code change adds, and where a cold gated build spends
+its time. It also bakes each web framework's default project and measures it running: start to
+first answer and to Docker's `healthy`, throughput, latency and memory under a wrk load, against
+the same app served as its peers serve it. It writes the tables to RESULTS.md and to the README
+section between the benchmark markers.
 
 Run from the repository root (as a module, so that it finds harness/ beside it):
   python -m benchmarks.run [--runs N] [--cold-runs N] [--output PATH] [--only SCENARIO ...]

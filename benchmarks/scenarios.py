@@ -13,6 +13,7 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
+from benchmarks import runtime
 from benchmarks.report import ROWS, human_bytes
 from harness import projects
 from harness.docker import docker, inspect, new_layer_bytes
@@ -70,6 +71,9 @@ class Bench:
         self.samples = {row: {} for row, _, _ in ROWS}  # row -> variant key -> [(value, busy)]
         self.busy = 0
         self.images = set()  # the ids of every image built, for clean_up()
+        self.tmp = secrets_dir  # where scenarios may bake projects of their own
+        self.runtime = {}  # the running services' measurements (benchmarks/runtime.py)
+        self.steps = {}  # variant key -> [{step: seconds}] of each cold gated build
 
     def run(self, command, cwd=None, env=None):
         """Run a command, appending its output to the log; (seconds, output). Stops on failure."""
@@ -236,8 +240,19 @@ def cold_builds(bench, variants, runs):
                 wait_until_quiet()
                 docker("builder", "prune", "--all", "--force")
                 subprocess.run(["sync"], check=True)  # the prune's deletions on disk, not in the build
-                seconds, _ = bench.timed("cold_gate" if gate else "cold", variant, bench.build, variant, gate)
+                seconds, output = bench.timed(
+                    "cold_gate" if gate else "cold", variant, bench.build, variant, gate
+                )
                 print(f"  cold {run + 1}/{runs} {variant.key}{' gate' * bool(gate)}: {seconds:.1f} s")
+                if gate:
+                    bench.steps.setdefault(variant.key, []).append(step_seconds(output))
+
+
+def step_seconds(output):
+    """BuildKit plain-progress output -> {step title: seconds it took} (cached steps aside)."""
+    titles = dict(re.findall(r"^#(\d+) (\[.+)$", output, re.MULTILINE))
+    done = re.findall(r"^#(\d+) DONE ([\d.]+)s$", output, re.MULTILINE)
+    return {titles[n]: float(t) for n, t in done if n in titles}
 
 
 def code_changes(bench, variants, runs):
@@ -398,12 +413,18 @@ def running_service(bench, variants, runs):
             )
 
 
+def running_services(bench, variants, runs):
+    """Each framework's default bake, running: start, throughput, latency, memory, vs its peer."""
+    bench.runtime = runtime.measure(bench.base_image, bench.tmp, runs)
+
+
 SCENARIOS = {
     "cold": ("Cold builds", cold_builds),
     "code": ("Code changes", code_changes),
     "loop": ("Edit→test loop", edit_test_loop),
     "dependency": ("New dependency", new_dependency),
     "running": ("Edit→running service", running_service),
+    "runtime": ("The running service, per framework", running_services),
 }
 
 

@@ -160,7 +160,12 @@ def test_service_answers_turns_healthy_and_stops_at_once(service):
         data = stack.enter_context(volume())
         # The release step first, on the same volume, as `invoke run` and Compose run it.
         docker("run", "--rm", *production(data), image_of(service), "release")
-        options = [*production(data, port if web else None), "--health-interval", "1s"]
+        # The image's own health check timing: probed every 0.5 s while starting.
+        check = json.loads(
+            docker("image", "inspect", "--format", "{{json .Config.Healthcheck}}", image_of(service))
+        )
+        assert check["StartInterval"] == 500_000_000 and check["StartPeriod"] == 30_000_000_000, check
+        options = production(data, port if web else None)
         container = stack.enter_context(running(image_of(service), *options))
         if web:
             wait_for(lambda: get_json(f"http://127.0.0.1:{port}/healthz")[0] == 200, 30, "/healthz")

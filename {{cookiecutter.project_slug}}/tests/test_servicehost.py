@@ -67,8 +67,9 @@ def test_settings_come_from_the_environment_then_pyproject(pyproject):
     assert settings.log_level == "DEBUG"
     assert Settings.load({"APP": "other:app"}, path).app == "other:app"
 {%- if web %}
-    settings = Settings.load({"PORT": "9000", "WORKERS": "3"}, path)
-    assert (settings.port, settings.workers) == (9000, 3)
+    settings = Settings.load({"PORT": "9000", "WORKERS": "3", "ACCESS_LOG": "1"}, path)
+    assert (settings.port, settings.workers, settings.access_log) == (9000, 3, True)
+    assert not Settings.load({}, path).access_log
 {%- else %}
     assert Settings.load({"WORK_INTERVAL": "0.5"}, path).interval == 0.5
 {%- endif %}
@@ -88,6 +89,7 @@ def test_settings_come_from_the_environment_then_pyproject(pyproject):
             "HEALTH_PATH is 'healthz': set it to a path starting with /, e.g. /healthz.",
         ),
         ({"WORKERS": "0"}, "WORKERS is '0': set it to a number of at least 1."),
+        ({"ACCESS_LOG": "loud"}, "ACCESS_LOG is 'loud': set it to 1 (on) or 0 (off)."),
 {%- else %}
         ({"WORK_INTERVAL": "soon"}, "WORK_INTERVAL is 'soon': set it to a number of at least 0."),
 {%- endif %}

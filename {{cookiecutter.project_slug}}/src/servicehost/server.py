@@ -94,7 +94,7 @@ def serve(settings):
         port=settings.port,
         workers=settings.workers,
         log_config=None,
-        access_log=True,
+        access_log=settings.access_log,
     )
     return 0
 
@@ -132,10 +132,12 @@ class Gunicorn(BaseApplication):
         super().__init__()
 
     def load_config(self):
-        """Bind HOST:PORT with WORKERS processes, log to stdout, write nothing to the disk."""
+        """Bind HOST:PORT with WORKERS processes, log to stdout (each request with ACCESS_LOG),
+        write nothing to the disk."""
         self.cfg.set("bind", f"{self.settings.host}:{self.settings.port}")
         self.cfg.set("workers", self.settings.workers)
-        self.cfg.set("accesslog", "-")
+        if self.settings.access_log:
+            self.cfg.set("accesslog", "-")
         self.cfg.set("loglevel", self.settings.log_level.lower())
         self.cfg.set("worker_tmp_dir", "/dev/shm")
         self.cfg.set("control_socket_disable", True)

@@ -74,6 +74,19 @@ def number(environ, name, default, kind=int, minimum=1):
 
 
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+{%- if web %}
+ON, OFF = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
+
+
+def flag(environ, name, default):
+    """An environment variable that is on (1, true, yes, on) or off (0, false, no, off)."""
+    raw = environ.get(name, "")
+    if raw == "":
+        return default
+    if raw.lower() not in ON + OFF:
+        raise SettingError(f"{name} is {raw!r}: set it to 1 (on) or 0 (off).")
+    return raw.lower() in ON
+{%- endif %}
 
 
 def choice(environ, name, default, allowed):
@@ -118,6 +131,8 @@ class Settings:
     # Server processes; the default suits a container: see README.md.
     workers: int = field(default_factory=lambda: {% if cookiecutter.framework == "fastapi" %}cpus(){% else %}2 * cpus() + 1{% endif %})
     health_path: str = "/healthz"
+    # A line on stdout for every request (off, as gunicorn has it: it costs throughput).
+    access_log: bool = False
 {%- else %}
     interval: float = 5.0
     heartbeat_file: str = "/tmp/{{ cookiecutter.project_slug }}.heartbeat"
@@ -147,6 +162,7 @@ class Settings:
             port=number(environ, "PORT", defaults.port),
             workers=number(environ, "WORKERS", defaults.workers),
             health_path=path(environ, "HEALTH_PATH", defaults.health_path),
+            access_log=flag(environ, "ACCESS_LOG", defaults.access_log),
 {%- else %}
             interval=number(environ, "WORK_INTERVAL", defaults.interval, float, 0),
             heartbeat_file=environ.get("HEARTBEAT_FILE", defaults.heartbeat_file),
