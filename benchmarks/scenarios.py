@@ -71,6 +71,7 @@ class Bench:
         self.samples = {row: {} for row, _, _ in ROWS}  # row -> variant key -> [(value, busy)]
         self.busy = 0
         self.images = set()  # the ids of every image built, for clean_up()
+        self.dangling = dangling_images()  # untagged before the run: not ours to remove
         self.tmp = secrets_dir  # where scenarios may bake projects of their own
         self.runtime = {}  # the running services' measurements (benchmarks/runtime.py)
         self.steps = {}  # variant key -> [{step: seconds}] of each cold gated build
@@ -428,8 +429,14 @@ SCENARIOS = {
 }
 
 
+def dangling_images():
+    """The ids of the engine's untagged images."""
+    return set(docker("image", "ls", "--quiet", "--filter", "dangling=true").split())
+
+
 def clean_up(bench):
-    """Remove the images this run made: every pdt-bench-* tag, and the images rebuilds untagged."""
+    """Remove the images this run made: every pdt-bench-* tag, and the images rebuilds untagged
+    (the tasks' own rebuilds too, such as `invoke run`'s)."""
     tags = [
         t
         for t in docker("image", "ls", "--format", "{{.Repository}}:{{.Tag}}").split()
@@ -437,3 +444,5 @@ def clean_up(bench):
     ]
     for image in [*tags, *bench.images]:
         subprocess.run(["docker", "image", "rm", "--force", image], capture_output=True)
+    for image in dangling_images() - bench.dangling:
+        subprocess.run(["docker", "image", "rm", image], capture_output=True)
