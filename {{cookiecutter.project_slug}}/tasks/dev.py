@@ -1,6 +1,7 @@
 {%- set web = cookiecutter.framework != "none" -%}
 """The dev loop: the localdev image (test and dev tools, the working copy mounted at /app), the
-reloading service with an optional debugger (`dev`), Compose with the tasks' settings, and lint."""
+reloading service with an optional debugger (`dev`), Compose with your uid and build secrets,
+and lint."""
 
 import hashlib
 import json
