@@ -7,6 +7,8 @@ import socket
 import time
 from pathlib import Path
 
+from harness.projects import env_file
+
 
 class DapClient:
     """One connection to a debug adapter: send requests, wait for responses and events."""
@@ -94,6 +96,5 @@ def vscode_attach_port(project_path, name="Attach to invoke dev --debug"):
         given = next(i for i in launch["inputs"] if i["id"] == used.group(1))
         assert given["command"] == "extension.commandvariable.file.content", given
         path = Path(given["args"]["fileName"].replace("${workspaceFolder}", str(root)))
-        pairs = (line.split("=", 1) for line in path.read_text().splitlines() if "=" in line)
-        port = {k.strip(): v.strip() for k, v in pairs if not k.startswith("#")}[given["args"]["key"]]
+        port = env_file(path)[given["args"]["key"]]
     return int(port)

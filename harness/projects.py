@@ -98,11 +98,16 @@ def as_host_user(project):
     return Project(path, env={**project.env, "HOME": str(home)}, prefix=user), uid
 
 
-def settings_of(path):
-    """A baked project's settings, its .env, read as Compose reads it: {name: value}."""
-    lines = (Path(path) / ".env").read_text().splitlines()
-    pairs = (line.split("=", 1) for line in lines if line.strip() and not line.startswith("#"))
+def env_file(path):
+    """An .env file's NAME=value lines (comments and blank lines aside): {name: value}."""
+    lines = Path(path).read_text().splitlines()
+    pairs = (line.split("=", 1) for line in lines if "=" in line and not line.lstrip().startswith("#"))
     return {name.strip(): value.strip() for name, value in pairs}
+
+
+def settings_of(path):
+    """A baked project's settings: its .env, {name: value}."""
+    return env_file(Path(path) / ".env")
 
 
 def set_setting(project, name, value):

@@ -206,7 +206,9 @@ def test_compose_runs_the_service_healthy_and_the_dev_service_reloading(devloop)
 
 @pytest.mark.parametrize("devloop", ["flask"], indirect=True)
 def test_shell_is_the_dev_service_on_the_working_copy(devloop):
-    # `invoke shell` reads its commands from stdin: nothing the tasks run before it may eat them.
+    # `invoke shell` reads its commands from stdin: nothing the tasks run before it may eat them,
+    # not even the build of a missing localdev image.
+    docker("image", "rm", "--force", f"{devloop.compose_name}:localdev")
     script = 'id -u\necho "DATA_DIR=$DATA_DIR"\nls /app/setup.py\n'
     shell = devloop.invoke("shell", input=script)
     assert shell.output.splitlines()[-3:] == [str(devloop.uid), "DATA_DIR=/app/data", "/app/setup.py"]

@@ -85,7 +85,7 @@ def docker_compose(c, *args, interactive=False):
         env = {"UID": str(os.getuid()), "GID": str(os.getgid())}
         for name, path in secrets.items():
             env["PIP_CERT" if name == "ca_cert" else f"BUILD_SECRET_{name.upper()}"] = str(path)
-        docker(c, *COMPOSE, *args, env=env, interactive=interactive)
+        docker(c, *COMPOSE, *args, env=env, interactive=interactive, stdin=args[0] == "run")
 
 
 @task
@@ -110,7 +110,6 @@ def dev(c, debug=False, wait=False):
 {%- endif %}
     if debug:
         check_port("DEBUG_PORT")
-    check_compose()
     localdev_image(c)
     # Compose's `debug` service is `dev` with the debugger; --wait adds to its command.
     name = re.sub(r"[^A-Za-z0-9_.-]", "-", f"{setting('SERVICE_IMAGE')}-dev-{os.getpid()}")

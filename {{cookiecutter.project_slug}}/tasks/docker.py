@@ -26,12 +26,14 @@ TESTS_LABEL = "{{ cookiecutter.project_slug }}.tests"
 REVISION_LABEL = "org.opencontainers.image.revision"
 
 
-def docker(c, *args, interactive=False, **kwargs):
+def docker(c, *args, interactive=False, stdin=False, **kwargs):
     """Print a docker command, run it, and stop with its exit code when it fails: with one
-    sentence naming what is missing when Docker itself is (checked only then, to start fast)."""
+    sentence naming what is missing when Docker itself is (checked only then, to start fast).
+    Only a command that reads our stdin (`stdin`: a container's) gets it, never a build."""
     if not shutil.which("docker"):
         check_docker()  # says so, in one sentence
     command = ["docker", *args]
+    kwargs.setdefault("in_stream", None if stdin else False)
     result = c.run(shlex.join(command), echo=True, warn=True, pty=interactive, **kwargs)
     if result.failed:
         check_docker()
@@ -207,4 +209,4 @@ def run_container(c, image, command=(), mount=False):
     args = ["run", "--rm", "--interactive"] + (["--tty"] if sys.stdin.isatty() else [])
     if mount:
         args += ["--user", f"{os.getuid()}:{os.getgid()}", "--volume", f"{ROOT}:/app"]
-    docker(c, *args, image, *command, interactive=sys.stdin.isatty())
+    docker(c, *args, image, *command, interactive=sys.stdin.isatty(), stdin=True)

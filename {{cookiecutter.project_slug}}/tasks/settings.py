@@ -10,8 +10,11 @@ from invoke import Exit
 
 ROOT = Path(__file__).resolve().parent.parent
 ENV_FILE = ROOT / ".env"
-# A line of .env as Compose reads it: NAME=value, the value maybe quoted, maybe a comment after.
-LINE = re.compile(r"""\s*([A-Za-z_]\w*)\s*=\s*(?:"([^"]*)"|'([^']*)'|(.*?))\s*(?:\s#.*)?""")
+# A line of .env as Compose reads it: [export] NAME=value, the value maybe quoted, maybe a
+# comment after.
+LINE = re.compile(
+    r"""\s*(?:export\s+)?([A-Za-z_]\w*)\s*=\s*(?:"([^"]*)"|'([^']*)'|(.*?))\s*(?:\s#.*)?"""
+)
 
 
 def read_env_file(path=ENV_FILE):

@@ -304,6 +304,15 @@ def test_a_data_dir_that_is_not_a_directory_is_one_sentence(tmp_path, monkeypatc
     )
 
 
+def test_a_data_dir_in_the_working_copy_is_made_for_any_command(tmp_path, monkeypatch):
+    # The dev loop's DATA_DIR (data/ of the mounted working copy), also for `invoke shell`.
+    monkeypatch.setattr(command, "ROOT", tmp_path)
+    monkeypatch.setenv("DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setattr("os.execvp", lambda *_: None)
+    assert command.main(["python", "-V"]) == 0
+    assert (tmp_path / "data").is_dir()
+
+
 def test_any_other_command_runs_as_given(tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("DATA_DIR", str(tmp_path))
     ran = []

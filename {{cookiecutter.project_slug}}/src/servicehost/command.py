@@ -4,6 +4,7 @@
 checked first (`docker run IMAGE alembic upgrade head`)."""
 
 import argparse
+import contextlib
 import os
 import shlex
 import subprocess
@@ -150,6 +151,12 @@ def main(argv=None):
 {%- if cookiecutter.framework == "django" %}
     use_django_settings(settings)
 {%- endif %}
+    # A DATA_DIR in the working copy (the dev loop's data/, git- and docker-ignored) is made on
+    # demand, for every command; anywhere else it is a volume, which must be there.
+    data_dir = Path(settings.data_dir)
+    if data_dir.resolve().is_relative_to(ROOT):
+        with contextlib.suppress(OSError):  # not writable: the check below says so
+            data_dir.mkdir(parents=True, exist_ok=True)
     if other:  # e.g. a migration tool: the same settings and DATA_DIR check, then that program
         problem = data_dir_problem(settings.data_dir)
         if problem:
@@ -165,8 +172,6 @@ def main(argv=None):
             )
             return 127
         return 0  # reached only where os.execvp is replaced (in the tests)
-    if args.command == "dev":  # the working copy's data/ (git- and docker-ignored), made on demand
-        Path(settings.data_dir).mkdir(parents=True, exist_ok=True)
     if args.command in ("serve", "release", "dev"):  # the commands that keep state check it first
         problem = data_dir_problem(settings.data_dir)
         if problem:
