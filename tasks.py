@@ -8,6 +8,7 @@ from invoke import Exit, task
 
 from harness import projects
 from harness.engine import docker_problem, python_image
+from harness.hooks import lock_set
 from harness.template import OPTIONS, PYTHON_VERSIONS, ROOT
 
 TEMPLATE = ROOT / "{{cookiecutter.project_slug}}"
@@ -18,35 +19,45 @@ SLUG = "lock-probe"
 @task(
     help={
         "upgrade": "Move every pin to the newest allowed version (default: keep pins that still fit).",
-        "only": "Relock only this framework-py<version> set, e.g. flask-py3.13.",
+        "only": "Relock only this lock set, e.g. flask-py3.13 or flask-postgres-py3.13.",
     }
 )
 def relock(c, upgrade=False, only=None):
-    """Recompile the lock files the template ships, for every framework and python_version."""
+    """Recompile the lock files the template ships, for every framework, database and python_version."""
     problem = docker_problem()
     if problem:
         raise Exit(problem)
-    sets = [(f, v) for f in OPTIONS["framework"] for v in PYTHON_VERSIONS]
+    sets = [(f, d, v) for f in OPTIONS["framework"] for d in OPTIONS["database"] for v in PYTHON_VERSIONS]
     if only:
-        sets = [(f, v) for f, v in sets if f"{f}-py{v}" == only]
+        sets = [s for s in sets if lock_set(*s) == only]
         if not sets:
-            raise Exit(f"--only {only!r} is not a lock set: use <framework>-py<version>, e.g. flask-py3.13.")
-    for framework, version in sets:
+            raise Exit(
+                f"--only {only!r} is not a lock set: use <framework>[-postgres]-py<version>,"
+                " e.g. flask-py3.13 or flask-postgres-py3.13."
+            )
+    for framework, database, version in sets:
         image = python_image(version)
         if not image:
             raise Exit(f"No python:{version}-slim image here: run scripts/provision-docker first.")
-        relock_one(c, framework, version, image, upgrade)
+        relock_one(c, framework, database, version, image, upgrade)
 
 
-def relock_one(c, framework, version, image, upgrade):
+def relock_one(c, framework, database, version, image, upgrade):
     """Bake one combination, run its own `invoke lock` on the shipped locks, and ship the result."""
-    target = LOCKS / f"{framework}-py{version}"
+    target = LOCKS / lock_set(framework, database, version)
+    # A new set starts from the SQLite set's pins, so that what both hold is pinned alike.
+    start = target if target.is_dir() else LOCKS / lock_set(framework, "sqlite", version)
     with tempfile.TemporaryDirectory() as out:
-        answers = [f"project_slug={SLUG}", f"framework={framework}", f"python_version={version}"]
+        answers = [
+            f"project_slug={SLUG}",
+            f"framework={framework}",
+            f"database={database}",
+            f"python_version={version}",
+        ]
         projects.bake(out, *answers, options=["--accept-hooks", "no"], check=True)
         project = Path(out, SLUG)
         requirements = project / "requirements"
-        for lock in target.glob("*.txt"):  # start from the shipped pins
+        for lock in start.glob("*.txt"):  # start from the shipped pins
             text = lock.read_text().replace("{{ cookiecutter.project_slug }}", SLUG)
             (requirements / lock.name).write_text(text)
         with c.cd(str(project)):

@@ -8,7 +8,7 @@ import statistics
 import time
 from pathlib import Path
 
-from benchmarks import runtime
+from benchmarks import database, runtime
 from harness.docker import docker, inspect
 
 # (key, label, unit); (a)-(c) have no test gate, so their numbers appear in both rows of a pair.
@@ -234,6 +234,12 @@ def report(bench, variants, args, started, base_image, added):
             checklist.append(f"- ({key}) {goal}: {status}")
     for goal, met, detail in runtime_goals(bench.runtime):
         checklist.append(f"- {goal}: {'**met**' if met else '**not met**'}: {detail}")
+    if bench.database:
+        added = database.cost(bench.database)
+        met = "**met**" if added <= 1.0 else "**not met**"
+        checklist.append(
+            f"- the tests' PostgreSQL server adds ≤ 1.0 s to the gated rebuild: {met}: {added:.2f} s"
+        )
     legend = "\n".join(f"- ({v.key}) {v.title}" for v in variants)
     steps = ""
     if bench.steps:
@@ -250,6 +256,14 @@ Each framework's default bake, running (`runtime` scenario; {args.runs} runs): o
 command, the peer the same app in the same image as its peers serve it. Memory is `docker stats`'s.
 
 {runtime.table(bench.runtime)}
+"""
+    if bench.database:
+        running += f"""
+The tests' PostgreSQL server (`database` scenario; {args.runs} runs): the default Flask bake with
+SQLite and with PostgreSQL, a code change, then `invoke build` (the gate); its cost is the test
+step's time beyond pytest's, PostgreSQL's minus SQLite's: {database.cost(bench.database):.2f} s.
+
+{database.table(bench.database)}
 """
     busy = (
         f"† marks cells with a sample taken while a pytest run or docker build not the benchmark's "

@@ -13,7 +13,7 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
-from benchmarks import runtime
+from benchmarks import database, runtime
 from benchmarks.report import ROWS, human_bytes
 from harness import projects
 from harness.docker import docker, inspect, new_layer_bytes
@@ -74,6 +74,7 @@ class Bench:
         self.dangling = dangling_images()  # untagged before the run: not ours to remove
         self.tmp = secrets_dir  # where scenarios may bake projects of their own
         self.runtime = {}  # the running services' measurements (benchmarks/runtime.py)
+        self.database = {}  # the gated rebuilds with SQLite and PostgreSQL (benchmarks/database.py)
         self.steps = {}  # variant key -> [{step: seconds}] of each cold gated build
 
     def run(self, command, cwd=None, env=None):
@@ -419,6 +420,11 @@ def running_services(bench, variants, runs):
     bench.runtime = runtime.measure(bench.base_image, bench.tmp, runs)
 
 
+def database_server(bench, variants, runs):
+    """The flask bake with SQLite and with PostgreSQL: what the tests' server adds to the gate."""
+    bench.database = database.measure(bench, runs)
+
+
 SCENARIOS = {
     "cold": ("Cold builds", cold_builds),
     "code": ("Code changes", code_changes),
@@ -426,6 +432,7 @@ SCENARIOS = {
     "dependency": ("New dependency", new_dependency),
     "running": ("Edit→running service", running_service),
     "runtime": ("The running service, per framework", running_services),
+    "database": ("The tests' PostgreSQL server in the gated rebuild", database_server),
 }
 
 

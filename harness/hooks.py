@@ -24,10 +24,16 @@ VALID = {
     "python_version": "3.13",
     "framework": "flask",
     "installer": "uv",
+    "database": "sqlite",
     "port": "8000",
     "build_apt_packages": "",
     "runtime_apt_packages": "",
 }
+
+
+def lock_set(framework: str, database: str, version: str) -> str:
+    """The name of a lock set's directory under requirements/_locks (the post hook's)."""
+    return load_hook("post_gen_project").lock_set(framework, database, version)
 
 
 def load_hook(name: str):
@@ -62,21 +68,29 @@ def run_script(script: Path, cwd: Path) -> subprocess.CompletedProcess:
 
 def make_baked_tree(root: Path, package: str = "my_service") -> Path:
     """Create a fake baked project holding every file the post hook may touch."""
-    lock_files = load_hook("post_gen_project").LOCK_FILES
+    post = load_hook("post_gen_project")
     for framework in CHOICES["framework"]:
-        for version in PYTHON_VERSIONS:
-            locks = root / "requirements" / "_locks" / f"{framework}-py{version}"
-            locks.mkdir(parents=True)
-            for name in lock_files:
-                (locks / name).write_text(f"{framework} {version} {name}\n")
+        for database in CHOICES["database"]:
+            for version in PYTHON_VERSIONS:
+                locks = root / "requirements" / "_locks" / post.lock_set(framework, database, version)
+                locks.mkdir(parents=True)
+                label = framework if database == "sqlite" else f"{framework} {database}"
+                for name in post.LOCK_FILES:
+                    (locks / name).write_text(f"{label} {version} {name}\n")
     (root / "requirements" / "base.in").write_text("flask\n")
     for path in (
         root / "src" / package / "__init__.py",
         root / "src" / package / "app.py",
         root / "src" / package / "worker.py",
         root / "src" / package / "settings.py",
+        root / "src" / package / "store.py",
+        root / "src" / package / "schema.sql",
+        root / "src" / package / "middleware.py",
+        root / "src" / package / "migrations" / "env.py",
         root / "src" / "visits" / "__init__.py",
         root / "src" / "servicehost" / "pytest_plugin.py",
+        root / "src" / "servicehost" / "database.py",
+        root / "src" / "servicehost" / "testserver.py",
         root / "LICENSE",
     ):
         path.parent.mkdir(parents=True, exist_ok=True)

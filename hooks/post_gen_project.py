@@ -19,17 +19,22 @@ class TemplateBug(Exception):
     """The template itself is broken (not the user's answers)."""
 
 
-def install_locks(project_dir: Path, framework: str, python_version: str) -> None:
+def lock_set(framework: str, database: str, python_version: str) -> str:
+    """The name of the lock files' directory for these answers (sqlite's has no database part)."""
+    return f"{framework}{'' if database == 'sqlite' else '-' + database}-py{python_version}"
+
+
+def install_locks(project_dir: Path, framework: str, database: str, python_version: str) -> None:
     """Move the chosen lock files to requirements/ and drop all the others."""
     requirements = project_dir / "requirements"
     locks = requirements / "_locks"
-    chosen = locks / f"{framework}-py{python_version}"
+    chosen = locks / lock_set(framework, database, python_version)
     if not locks.is_dir() and all((requirements / f).is_file() for f in LOCK_FILES):
         return  # Already done by an earlier run.
     missing = [f for f in LOCK_FILES if not (chosen / f).is_file()]
     if missing:
         raise TemplateBug(
-            f"Template bug: no lock files for {framework} on Python {python_version} "
+            f"Template bug: no lock files for {framework} with {database} on Python {python_version} "
             f"(missing {', '.join(missing)} in {chosen.relative_to(project_dir)})."
         )
     for lock in sorted(chosen.iterdir()):
@@ -38,24 +43,35 @@ def install_locks(project_dir: Path, framework: str, python_version: str) -> Non
     shutil.rmtree(locks)
 
 
-# The example's files that only some frameworks use (the rest of the package serves them all).
+# The example's files that only some frameworks and databases use (the rest serves them all):
+# SQLite's schema.sql, PostgreSQL's Alembic migrations, Django's project modules.
 EXAMPLE_FILES = {
-    "flask": ("app.py", "store.py", "schema.sql"),
-    "fastapi": ("app.py", "store.py", "schema.sql"),
-    "django": ("settings.py", "urls.py", "wsgi.py"),
-    "none": ("worker.py", "store.py", "schema.sql"),
+    ("flask", "sqlite"): ("app.py", "store.py", "schema.sql"),
+    ("flask", "postgres"): ("app.py", "store.py", "migrations"),
+    ("fastapi", "sqlite"): ("app.py", "store.py", "schema.sql"),
+    ("fastapi", "postgres"): ("app.py", "store.py", "migrations"),
+    ("django", "sqlite"): ("settings.py", "urls.py", "wsgi.py"),
+    ("django", "postgres"): ("settings.py", "urls.py", "wsgi.py", "middleware.py"),
+    ("none", "sqlite"): ("worker.py", "store.py", "schema.sql"),
+    ("none", "postgres"): ("worker.py", "store.py", "migrations"),
 }
+# The service host's modules for PostgreSQL: DATABASE_URL, and the tests' throwaway server.
+POSTGRES_FILES = ("database.py", "testserver.py")
 
 
 def remove_unused(project_dir: Path, answers: dict) -> None:
-    """Remove the files the chosen framework and license do not use."""
-    framework = answers["framework"]
+    """Remove the files the chosen framework, database and license do not use."""
+    framework, database = answers["framework"], answers["database"]
     package = project_dir / "src" / answers["package_name"]
-    used = set(EXAMPLE_FILES.get(framework, ()))
+    servicehost = project_dir / "src" / "servicehost"
+    used = set(EXAMPLE_FILES.get((framework, database), ()))
     unused = [package / name for name in sorted(set().union(*EXAMPLE_FILES.values()) - used)]
     if framework != "django":
-        # The Django example's app package, and the pytest plugin giving pytest-django its settings.
-        unused += [project_dir / "src" / "visits", project_dir / "src" / "servicehost" / "pytest_plugin.py"]
+        unused.append(project_dir / "src" / "visits")  # the Django example's app package
+    if database != "postgres":
+        unused += [servicehost / name for name in POSTGRES_FILES]
+        if framework != "django":  # the plugin gives pytest-django its settings, tests a database
+            unused.append(servicehost / "pytest_plugin.py")
     if answers["license"] == "Proprietary":
         unused.append(project_dir / "LICENSE")
     for path in unused:
@@ -67,7 +83,7 @@ def remove_unused(project_dir: Path, answers: dict) -> None:
 
 def finish(project_dir: Path, answers: dict) -> None:
     """Finish the baked project in project_dir; raise TemplateBug if it cannot."""
-    install_locks(project_dir, answers["framework"], answers["python_version"])
+    install_locks(project_dir, answers["framework"], answers["database"], answers["python_version"])
     remove_unused(project_dir, answers)
 
 

@@ -14,22 +14,28 @@ import unicodedata
 
 # The choice questions, checked against the choices cookiecutter.json offers (the one list of
 # each: cookiecutter hands its options to the rendered hook, see main()).
-CHOICE_FIELDS = ("license", "python_version", "framework", "installer")
+CHOICE_FIELDS = ("license", "python_version", "framework", "installer", "database")
 
 # A module named like one of these would shadow the baked project's dependency (or, for the
 # last two, the template's own packages: its service host, and the Django example's app).
 DEPENDENCY_NAMES = frozenset(
     {
+        "alembic",
         "asgiref",
+        "dj_database_url",
         "django",
         "fastapi",
         "flask",
         "gunicorn",
         "httpx",
+        "mako",
+        "psycopg",
+        "psycopg_binary",
         "pydantic",
         "pytest",
         "pytest_django",
         "setuptools",
+        "sqlalchemy",
         "sqlparse",
         "starlette",
         "uvicorn",
@@ -184,6 +190,7 @@ def validate(answers: dict, options: dict | None = None) -> str | None:
         check_choice("python_version", get("python_version"), choices["python_version"]),
         check_choice("framework", get("framework"), choices["framework"]),
         check_choice("installer", get("installer"), choices["installer"]),
+        check_choice("database", get("database"), choices["database"]),
         check_port(get("port")),
         check_apt_packages("build_apt_packages", get("build_apt_packages")),
         check_apt_packages("runtime_apt_packages", get("runtime_apt_packages")),

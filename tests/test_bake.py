@@ -18,7 +18,10 @@ from harness.template import OPTIONS
 
 # Every framework with every Python version, then every other option once, one at a time.
 COMBINATIONS = [
-    {"framework": f, "python_version": v} for f in OPTIONS["framework"] for v in OPTIONS["python_version"]
+    {"framework": f, "python_version": v, **({"database": d} if d != "sqlite" else {})}
+    for d in OPTIONS["database"]
+    for f in OPTIONS["framework"]
+    for v in OPTIONS["python_version"]
 ]
 ONE_AT_A_TIME = [
     *({"license": name} for name in OPTIONS["license"][1:]),
@@ -140,11 +143,16 @@ def test_only_useful_files_are_baked(baked):
     framework = answers["framework"]
     assert (package / "app.py").exists() == (framework in ("flask", "fastapi"))
     assert (package / "worker.py").exists() == (framework == "none")
-    django = framework == "django"
+    django, postgres = framework == "django", answers["database"] == "postgres"
     assert (package / "settings.py").exists() == django
     assert (package / "store.py").exists() == (not django)
+    assert (package / "schema.sql").exists() == (not django and not postgres)
+    assert (package / "migrations" / "env.py").exists() == (not django and postgres)
+    assert (package / "middleware.py").exists() == (django and postgres)
     assert (project / "src" / "visits").exists() == django
-    assert (project / "src" / "servicehost" / "pytest_plugin.py").exists() == django
+    assert (project / "src" / "servicehost" / "pytest_plugin.py").exists() == (django or postgres)
+    for module in ("database.py", "testserver.py"):
+        assert (project / "src" / "servicehost" / module).exists() == postgres
     assert (project / "LICENSE").exists() == (answers["license"] != "Proprietary")
     assert not (project / "requirements" / "_locks").exists()
     assert sorted(p.name for p in (project / "requirements").iterdir()) == [
@@ -195,7 +203,8 @@ SETTINGS_READERS = (
 def test_each_setting_is_written_once_in_env(baked):
     project, answers = baked
     settings = settings_of(project)
-    web = answers["framework"] != "none"
+    web, postgres = answers["framework"] != "none", answers["database"] == "postgres"
+    database = ["POSTGRES_IMAGE", "POSTGRES_USER", "POSTGRES_DB", "DB_PASSWORD_FILE"]
     assert set(settings) == {
         "SERVICE_IMAGE",
         "PYTHON_IMAGE",
@@ -205,13 +214,16 @@ def test_each_setting_is_written_once_in_env(baked):
         "REGISTRY",
         "BUILD_CACHE_FROM",
         "BUILD_CACHE_TO",
+        *(database if postgres else []),
     }
     assert settings["SERVICE_IMAGE"] == project.name
     assert settings["PYTHON_IMAGE"] == f"python:{answers['python_version']}-slim"
-    # A plain `docker build .` builds on the same base.
+    # A plain `docker build .` builds on the same images.
     dockerfile = (project / "Dockerfile").read_text()
-    assert re.findall(r"^ARG PYTHON_IMAGE=(\S+)$", dockerfile, re.M) == [settings["PYTHON_IMAGE"]]
-    values = [settings[n] for n in ("PYTHON_IMAGE", "SERVICE_PORT", "DEBUG_PORT") if n in settings]
+    for image in ("PYTHON_IMAGE", *(["POSTGRES_IMAGE"] if postgres else [])):
+        assert re.findall(rf"^ARG {image}=(\S+)$", dockerfile, re.M) == [settings[image]]
+    names = ("PYTHON_IMAGE", "SERVICE_PORT", "DEBUG_PORT", "POSTGRES_IMAGE", "DB_PASSWORD_FILE")
+    values = [settings[n] for n in names if n in settings]
     for pattern in SETTINGS_READERS:
         for path in project.glob(pattern):
             text = path.read_text()

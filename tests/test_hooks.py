@@ -284,6 +284,40 @@ def test_finish_trims_project(tmp_path, framework, python_version, license_, gon
     assert kept <= after_first_run
 
 
+@pytest.mark.parametrize(
+    "framework, gone, kept",
+    [
+        (
+            "flask",
+            {"src/my_service/schema.sql", "src/my_service/middleware.py", "src/visits/__init__.py"},
+            {
+                "src/my_service/migrations/env.py",
+                "src/servicehost/testserver.py",
+                "src/servicehost/pytest_plugin.py",
+            },
+        ),
+        (
+            "django",
+            {"src/my_service/store.py", "src/my_service/migrations/env.py"},
+            {"src/my_service/middleware.py", "src/visits/__init__.py", "src/servicehost/database.py"},
+        ),
+    ],
+)
+def test_finish_trims_a_postgres_project(tmp_path, framework, gone, kept):
+    """database=postgres: its lock set, its example files and the service host's database modules
+    stay, SQLite's go, and no password is made (a bake is the same every time: the tasks make it)."""
+    make_baked_tree(tmp_path)
+    answers = {**VALID, "framework": framework, "database": "postgres"}
+    post.finish(tmp_path, answers)
+    files = tree(tmp_path)
+    assert (tmp_path / "requirements" / "base.txt").read_text() == f"{framework} postgres 3.13 base.txt\n"
+    assert gone.isdisjoint(files) and kept <= files
+    assert not (tmp_path / "secrets").exists()
+    other = make_baked_tree(tmp_path / "other")
+    post.finish(other, {**answers, "database": "sqlite"})
+    assert {"src/servicehost/database.py", "src/servicehost/testserver.py"}.isdisjoint(tree(other))
+
+
 def test_finish_overwrites_existing_lock_files(tmp_path):
     """A lock file already in requirements/ is replaced by the chosen one."""
     make_baked_tree(tmp_path)

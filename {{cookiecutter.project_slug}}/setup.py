@@ -17,25 +17,35 @@ setup(
     # Files beside the code (templates, .sql, .json, ...) ship too: MANIFEST.in says which.
     include_package_data=True,
     # Runtime dependencies, loosely bounded; `invoke lock` pins them in requirements/base.txt.
-{%- if cookiecutter.framework == "flask" %}
+{%- set postgres = cookiecutter.database == "postgres" %}
+{%- if cookiecutter.framework == "none" and not postgres %}
+    install_requires=[],
+{%- else %}
     install_requires=[
+{%- if cookiecutter.framework == "flask" %}
         "flask>=3.0",
         "gunicorn>=25.1",
-    ],
 {%- elif cookiecutter.framework == "django" %}
-    install_requires=[
         "django>=5.2",
         "gunicorn>=25.1",
         # Serves the collected static files from the service itself (no web server in front).
         "whitenoise>=6.9",
-    ],
 {%- elif cookiecutter.framework == "fastapi" %}
-    install_requires=[
         "fastapi>=0.110",
         "uvicorn>=0.29",
-    ],
+{%- endif %}
+{%- if postgres %}
+        # PostgreSQL's driver; the binary extra brings libpq in its wheel (no compiler, no apt).
+        "psycopg[binary]>=3.2",
+{%- if cookiecutter.framework == "django" %}
+        # DATABASE_URL as Django's DATABASES.
+        "dj-database-url>=2.3",
 {%- else %}
-    install_requires=[],
+        # The migrations the release step applies (`alembic upgrade head`).
+        "alembic>=1.16",
+{%- endif %}
+{%- endif %}
+    ],
 {%- endif %}
     # The image's entrypoint (src/servicehost): it serves the app pyproject.toml names.
     entry_points={"console_scripts": ["{{ cookiecutter.project_slug }} = servicehost.command:main"]},

@@ -2,13 +2,17 @@
 
 One module per concern: settings.py (.env), docker.py (docker, builds, secrets), locks.py
 (`lock`), service.py (`build`, `test`, `run`, `clean`), dev.py (`dev`, `shell`, `compose`,
-`lint`), release.py (`push`). The settings are .env's, which Compose reads too.
+`lint`), release.py (`push`){% if cookiecutter.database == "postgres" %}, database.py (`db-dump`, `db-restore`, `db-shell`){% endif %}. The settings are
+.env's, which Compose reads too.
 """
 
 import sys
 
 from invoke import Collection, Exit
 
+{% if cookiecutter.database == "postgres" -%}
+from .database import db_dump, db_restore, db_shell
+{% endif -%}
 from .dev import compose, dev, lint, shell
 from .locks import lock
 from .release import push
@@ -22,3 +26,7 @@ if sys.platform == "win32":
     )
 
 namespace = Collection(build, test, dev, lock, shell, lint, run, compose, push, clean)
+{%- if cookiecutter.database == "postgres" %}
+for database_task in (db_dump, db_restore, db_shell):
+    namespace.add_task(database_task)
+{%- endif %}

@@ -7,6 +7,9 @@ import hashlib
 import json
 import os
 import re
+{%- if cookiecutter.database == "postgres" %}
+import secrets
+{%- endif %}
 import shlex
 import shutil
 import socket
@@ -35,6 +38,10 @@ def localdev_image(c, no_cache=False):
     """The localdev image, built by Compose (its `dev` service) only when one of its inputs
     changed since it was built."""
     digest = hashlib.sha256(setting("PYTHON_IMAGE").encode())
+{%- if cookiecutter.database == "postgres" %}
+    digest.update(setting("POSTGRES_IMAGE").encode())
+    db_password_file()  # Compose's dev needs it, also when the dev container runs it
+{%- endif %}
     for name in LOCALDEV_INPUTS:
         digest.update((ROOT / name).read_bytes())
     tag = image_tag("localdev")
@@ -77,22 +84,45 @@ def check_port(name):
             ) from None
 
 
+{% if cookiecutter.database == "postgres" -%}
+def db_password_file():
+    """The db's password file (DB_PASSWORD_FILE), made with a random password when missing (a
+    fresh clone): Compose hands it to the db and the service as a secret."""
+    path = ROOT / setting("DB_PASSWORD_FILE")
+    if not path.exists():
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(24))
+        path.chmod(0o644)  # the service's uid reads it through the secret's bind mount
+        print(f"Made a random password for the db in {path.relative_to(ROOT)}.")
+    return path
+
+
+{% endif -%}
 def docker_compose(c, *args, interactive=False):
     """`docker compose ARGS`, with what compose.yaml reads besides .env: your uid and gid, and
     the build secrets."""
     check_compose()
+{%- if cookiecutter.database == "postgres" %}
+    db_password_file()
+{%- endif %}
     with secret_files() as secrets:
         env = {"UID": str(os.getuid()), "GID": str(os.getgid())}
         for name, path in secrets.items():
             env["PIP_CERT" if name == "ca_cert" else f"BUILD_SECRET_{name.upper()}"] = str(path)
-        docker(c, *COMPOSE, *args, env=env, interactive=interactive, stdin=args[0] == "run")
+        stdin = args[0] in ("run", "exec")  # a container that reads our stdin
+        docker(c, *COMPOSE, *args, env=env, interactive=interactive, stdin=stdin)
 
 
 @task
 def shell(c):
     """Open a shell in Compose's `dev` service: the localdev image on the working copy."""
     localdev_image(c)
+{%- if cookiecutter.database == "postgres" %}
+    # With the db service up, for migrations and psql.
+    docker_compose(c, "run", "--rm", "dev", "bash", interactive=sys.stdin.isatty())
+{%- else %}
     docker_compose(c, "run", "--rm", "--no-deps", "dev", "bash", interactive=sys.stdin.isatty())
+{%- endif %}
 
 
 @task(
@@ -131,16 +161,21 @@ def compose(c):
     docker_compose(c, *shlex.split(c.remainder))
 
 
+# The Dockerfile's ARGs that default to a setting of .env.
+IMAGE_ARGS = ("PYTHON_IMAGE"{% if cookiecutter.database == "postgres" %}, "POSTGRES_IMAGE"{% else %},{% endif %})
+
+
 def base_image_problem():
-    """Why a plain `docker build .` would build on another base than the tasks, or None."""
-    declared = re.search(r"^ARG PYTHON_IMAGE=(\S+)", DOCKERFILE.read_text(), re.MULTILINE)
-    dockerfile = declared.group(1) if declared else None
-    configured = read_env_file().get("PYTHON_IMAGE")
-    if dockerfile != configured:
-        return (
-            f"Dockerfile: ARG PYTHON_IMAGE={dockerfile} differs from PYTHON_IMAGE={configured} in"
-            " .env: make them the same, so that a plain `docker build .` builds on that base too."
-        )
+    """Why a plain `docker build .` would build on other images than the tasks, or None."""
+    for name in IMAGE_ARGS:
+        declared = re.search(rf"^ARG {name}=(\S+)", DOCKERFILE.read_text(), re.MULTILINE)
+        dockerfile = declared.group(1) if declared else None
+        configured = read_env_file().get(name)
+        if dockerfile != configured:
+            return (
+                f"Dockerfile: ARG {name}={dockerfile} differs from {name}={configured} in .env:"
+                " make them the same, so that a plain `docker build .` builds on it too."
+            )
     return None
 
 

@@ -173,6 +173,9 @@ def build_image(
         stage = "runtime"  # `service` is `runtime` once the tests passed
     command = ["build", "--target", stage]
     command += ["--build-arg", f"PYTHON_IMAGE={setting('PYTHON_IMAGE')}"]
+{%- if cookiecutter.database == "postgres" %}
+    command += ["--build-arg", f"POSTGRES_IMAGE={setting('POSTGRES_IMAGE')}"]
+{%- endif %}
     command += ["--build-arg", f"VERSION={setup_keyword('version') or 'unversioned'}"]
     for arg in args:
         command += ["--build-arg", arg]

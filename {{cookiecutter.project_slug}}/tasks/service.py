@@ -7,12 +7,22 @@ import xml.etree.ElementTree as ET
 
 from invoke import Exit, task
 
-{% if cookiecutter.framework != "none" -%}
-from .dev import COMPOSE, check_port, docker_compose, localdev_image
+from .dev import (
+    COMPOSE,
+{%- if cookiecutter.framework != "none" %}
+    check_port,
+{%- endif %}
+{%- if cookiecutter.database == "postgres" %}
+    db_password_file,
+{%- endif %}
+    docker_compose,
+    localdev_image,
+)
+{% if cookiecutter.database == "postgres" -%}
+from .docker import build_image, build_steps_declared, check_docker, docker, quiet
 {% else -%}
-from .dev import COMPOSE, docker_compose, localdev_image
-{% endif -%}
 from .docker import build_image, build_steps_declared, check_docker, docker, quiet, run_container
+{% endif -%}
 from .locks import lock
 from .settings import ROOT, setting
 
@@ -29,6 +39,9 @@ REPORTS = ROOT / "reports"
 )
 def build(c, target="service", tag=None, skip_tests=False, no_cache=False):
     """Build an image; the service image only when its tests pass inside the build."""
+{%- if cookiecutter.database == "postgres" %}
+    db_password_file()  # for Compose after the build, plain `docker compose up` too
+{%- endif %}
     if target == "localdev":
         if tag:
             raise Exit("--tag: the localdev image is always SERVICE_IMAGE:localdev (Compose's).")
@@ -51,7 +64,13 @@ def test(c, mount=False):
         if build_steps_declared():  # first, on the working copy: the tests see what the build made
             script = '{{ cookiecutter.project_slug }} build-steps && exec "$@"'
             command = ["sh", "-c", script, "sh", *command]
+{%- if cookiecutter.database == "postgres" %}
+        localdev_image(c)
+        # Compose's dev service, on the db service: the tests get a fresh database there.
+        docker_compose(c, "run", "--rm", "dev", *command)
+{%- else %}
         run_container(c, localdev_image(c), command, mount=True)
+{%- endif %}
         return
     shutil.rmtree(REPORTS, ignore_errors=True)
     build_image(

@@ -65,6 +65,9 @@ def test_the_page_links_its_collected_static_file(client):
 def test_the_settings_come_from_the_environment(tmp_path):
     environ = {
         **os.environ,
+{%- if cookiecutter.database == "postgres" %}
+        "DATABASE_URL": "postgresql://shop:pw@db.example:5433/shop",
+{%- endif %}
         "DATA_DIR": str(tmp_path),
         "SECRET_KEY": "s3cret",
         "DEBUG": "1",
@@ -79,7 +82,11 @@ def test_the_settings_come_from_the_environment(tmp_path):
     python = [sys.executable, "-c", show]
     shown = subprocess.run(python, env=environ, capture_output=True, text=True)
     assert json.loads(shown.stdout) == [
+{%- if cookiecutter.database == "postgres" %}
+        "shop",
+{%- else %}
         str(tmp_path / "db.sqlite3"),
+{%- endif %}
         "s3cret",
         True,
         ["example.com", ".example.org"],
@@ -99,6 +106,26 @@ def test_the_app_setting_names_the_wsgi_application(pytestconfig):
     application = load(settings.app)
     assert callable(application)
 {%- elif cookiecutter.framework == "none" %}
+{%- if cookiecutter.database == "postgres" %}
+
+import subprocess
+
+import pytest
+
+from {{ cookiecutter.package_name }} import store, worker
+
+
+@pytest.fixture(autouse=True)
+def no_counters():
+    """Each test starts from empty counters (the run's database is migrated and fresh)."""
+    with store.connect() as db:
+        db.execute("TRUNCATE counters")
+
+
+def test_work_counts_units_across_restarts():
+    assert [worker.work() for _ in range(3)] == [1, 2, 3]
+    assert store.count("units") == 3
+{%- else %}
 
 from {{ cookiecutter.package_name }} import store, worker
 
@@ -108,7 +135,13 @@ def test_work_counts_units_across_restarts(tmp_path, monkeypatch):
     store.init_db(tmp_path)
     assert [worker.work() for _ in range(3)] == [1, 2, 3]
     assert store.count(tmp_path, "units") == 3
+{%- endif %}
 {%- else %}
+
+{%- if cookiecutter.database == "postgres" %}
+
+import subprocess
+{%- endif %}
 
 import pytest
 {%- if cookiecutter.framework == "fastapi" %}
@@ -117,6 +150,25 @@ from fastapi.testclient import TestClient
 
 from {{ cookiecutter.package_name }} import store
 from {{ cookiecutter.package_name }}.app import create_app
+{%- if cookiecutter.database == "postgres" %}
+
+
+@pytest.fixture(autouse=True)
+def no_counters():
+    """Each test starts from empty counters (the run's database is migrated and fresh)."""
+    with store.connect() as db:
+        db.execute("TRUNCATE counters")
+
+
+@pytest.fixture
+def client():
+    """A test client talking to the example app in-process, on the run's database."""
+{%- if cookiecutter.framework == "flask" %}
+    return create_app().test_client()
+{%- else %}
+    return TestClient(create_app())
+{%- endif %}
+{%- else %}
 
 
 @pytest.fixture
@@ -127,6 +179,7 @@ def client(tmp_path):
     return create_app(str(tmp_path)).test_client()
 {%- else %}
     return TestClient(create_app(str(tmp_path)))
+{%- endif %}
 {%- endif %}
 
 
@@ -141,11 +194,28 @@ def test_unknown_path_is_404(client):
     assert client.get("/nope").status_code == 404
 
 
-def test_visits_are_counted_in_the_data_dir(client):
+def test_visits_are_counted_in_the_{% if cookiecutter.database == "postgres" %}database{% else %}data_dir{% endif %}(client):
     assert [client.post("/visits").json{% if cookiecutter.framework == "fastapi" %}(){% endif %}["visits"] for _ in range(2)] == [1, 2]
     assert client.get("/visits").json{% if cookiecutter.framework == "fastapi" %}(){% endif %} == {"visits": 2}
+{%- if cookiecutter.database == "postgres" %}
+
+
+def test_a_database_that_does_not_answer_is_a_503(client, monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", "postgresql://nobody@127.0.0.1:1/nothing")
+    response = client.post("/visits")
+    assert response.status_code == 503
+    assert response.json{% if cookiecutter.framework == "fastapi" %}(){% endif %} == {"error": "the database is unavailable"}
 {%- endif %}
-{%- if cookiecutter.framework != "django" %}
+{%- endif %}
+{%- if cookiecutter.framework != "django" and cookiecutter.database == "postgres" %}
+
+
+def test_the_migrations_go_down_and_up_again(pytestconfig):
+    # The release step applied them to this run's database; each must also be undone cleanly.
+    for step in (["downgrade", "base"], ["upgrade", "head"]):
+        subprocess.run(["alembic", *step], cwd=pytestconfig.rootpath, check=True)
+    assert store.count("visits") == 0
+{%- elif cookiecutter.framework != "django" %}
 
 
 def test_the_release_step_creates_the_database(tmp_path, monkeypatch):

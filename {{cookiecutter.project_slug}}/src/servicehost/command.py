@@ -16,7 +16,9 @@ import urllib.request
 from importlib.metadata import version
 from pathlib import Path
 
-{% if not web -%}
+{% if cookiecutter.database == "postgres" -%}
+from servicehost import database{% if not web %}, health{% endif %}
+{% elif not web -%}
 from servicehost import health
 {% endif -%}
 {% if cookiecutter.framework == "django" -%}
@@ -159,6 +161,13 @@ def main(argv=None):
             data_dir.mkdir(parents=True, exist_ok=True)
     if other:  # e.g. a migration tool: the same settings and DATA_DIR check, then that program
         problem = data_dir_problem(settings.data_dir)
+{%- if cookiecutter.database == "postgres" %}
+        if not problem and os.environ.get("DATABASE_URL"):
+            try:  # the password from its file, for the program too
+                database.configure()
+            except SettingError as error:
+                problem = error
+{%- endif %}
         if problem:
             print(problem, file=sys.stderr)
             return 2
@@ -178,6 +187,10 @@ def main(argv=None):
             print(problem, file=sys.stderr)
             return 2
     try:
+{%- if cookiecutter.database == "postgres" %}
+        if args.command in ("serve", "release", "dev"):  # the database answers, or one sentence
+            database.wait(database.configure(), settings.database_wait)
+{%- endif %}
         if args.command == "dev":
             return dev(settings, debug=args.debug, wait=args.wait)
         return run[args.command](settings)

@@ -38,8 +38,14 @@ database answers"): the same endpoint then reports 503 while it fails."""
 import asyncio
 {%- endif %}
 import json
+{%- if cookiecutter.database == "postgres" %}
+import os
+{%- endif %}
 from importlib.metadata import version
 
+{% if cookiecutter.database == "postgres" -%}
+from servicehost import database
+{% endif -%}
 from servicehost.load import load
 
 VERSION = version("{{ cookiecutter.project_slug }}")
@@ -58,8 +64,23 @@ def report(ready):
 
 
 def readiness(settings):
+{%- if cookiecutter.database == "postgres" %}
+    """The service's readiness: the database answers (DATABASE_URL), then the app's readiness
+    function, if it has one."""
+    app_ready = load(settings.ready, "READY") if settings.ready else None
+
+    def ready():
+        url = os.environ.get("DATABASE_URL")
+        why = database.problem(url) if url else None
+        if why:
+            return f"the database at {database.where(url)} does not answer: {why}"
+        return app_ready() if app_ready else None
+
+    return ready
+{%- else %}
     """The app's readiness function, or None when it has none."""
     return load(settings.ready, "READY") if settings.ready else None
+{%- endif %}
 {%- if asgi %}
 
 

@@ -125,6 +125,10 @@ class Settings:
     data_dir: str = "/data"
     # Where debugpy listens under `dev --debug`.
     debug_port: int = 5678
+{%- if cookiecutter.database == "postgres" %}
+    # How long `serve`, `release` and `dev` wait for the database (DATABASE_URL) to answer.
+    database_wait: float = 30.0
+{%- endif %}
 {%- if web %}
     host: str = "0.0.0.0"
     port: int = {{ cookiecutter.port }}
@@ -157,6 +161,9 @@ class Settings:
             log_level=choice(environ, "LOG_LEVEL", defaults.log_level.upper(), LOG_LEVELS),
             data_dir=environ.get("DATA_DIR", defaults.data_dir),
             debug_port=number(environ, "DEBUG_PORT", defaults.debug_port),
+{%- if cookiecutter.database == "postgres" %}
+            database_wait=number(environ, "DATABASE_WAIT", defaults.database_wait, float, 0),
+{%- endif %}
 {%- if web %}
             host=environ.get("HOST", defaults.host),
             port=number(environ, "PORT", defaults.port),

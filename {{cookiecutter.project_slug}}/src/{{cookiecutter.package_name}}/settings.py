@@ -4,6 +4,10 @@ pyproject.toml's [tool.servicehost] app (wsgi.py names it), for every command an
 
 import os
 from pathlib import Path
+{%- if cookiecutter.database == "postgres" %}
+
+import dj_database_url
+{%- endif %}
 
 
 def env_list(name, default):
@@ -48,6 +52,10 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+{%- if cookiecutter.database == "postgres" %}
+    # 503 while the database does not answer, instead of a 500.
+    "{{ cookiecutter.package_name }}.middleware.DatabaseUnavailable",
+{%- endif %}
 ]
 
 ROOT_URLCONF = "{{ cookiecutter.package_name }}.urls"
@@ -68,6 +76,21 @@ TEMPLATES = [
     },
 ]
 
+{%- if cookiecutter.database == "postgres" %}
+# PostgreSQL at DATABASE_URL (the service host checks it and puts in the password from
+# DATABASE_PASSWORD_FILE); the release step (`django-admin migrate`) migrates it. Connections
+# are kept for a minute and checked before reuse. Without DATABASE_URL (the build steps) there
+# is no database.
+DATABASES = (
+    {
+        "default": dj_database_url.parse(
+            os.environ["DATABASE_URL"], conn_max_age=60, conn_health_checks=True
+        )
+    }
+    if os.environ.get("DATABASE_URL")
+    else {}
+)
+{%- else %}
 # SQLite in DATA_DIR; the release step (`django-admin migrate`) creates and migrates it. Writers
 # take the lock when their transaction begins and wait for each other, up to the timeout.
 DATABASES = {
@@ -77,6 +100,7 @@ DATABASES = {
         "OPTIONS": {"timeout": 20, "transaction_mode": "IMMEDIATE"},
     }
 }
+{%- endif %}
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

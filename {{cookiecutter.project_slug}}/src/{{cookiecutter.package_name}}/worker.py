@@ -10,7 +10,7 @@ log = logging.getLogger(__name__)
 
 def work():
     """One unit of work; replace the body with the real job. Returns how many units were done in
-    all, a count kept in DATA_DIR, so it goes on across restarts."""
-    total = store.hit(store.data_dir(), "units")
+    all, a count kept in {% if cookiecutter.database == "postgres" %}the database{% else %}DATA_DIR{% endif %}, so it goes on across restarts."""
+    total = store.hit({% if cookiecutter.database != "postgres" %}store.data_dir(), {% endif %}"units")
     log.info("unit of work %d done", total)
     return total
