@@ -91,6 +91,7 @@ def make_baked_tree(root: Path, package: str = "my_service") -> Path:
         root / "src" / "servicehost" / "pytest_plugin.py",
         root / "src" / "servicehost" / "database.py",
         root / "src" / "servicehost" / "testserver.py",
+        root / "tasks" / "database.py",
         root / "LICENSE",
     ):
         path.parent.mkdir(parents=True, exist_ok=True)

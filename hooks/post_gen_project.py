@@ -55,8 +55,9 @@ EXAMPLE_FILES = {
     ("none", "sqlite"): ("worker.py", "store.py", "schema.sql"),
     ("none", "postgres"): ("worker.py", "store.py", "migrations"),
 }
-# The service host's modules for PostgreSQL: DATABASE_URL, and the tests' throwaway server.
-POSTGRES_FILES = ("database.py", "testserver.py")
+# PostgreSQL's modules: the service host's (DATABASE_URL, the tests' throwaway server) and the
+# db tasks.
+POSTGRES_FILES = ("src/servicehost/database.py", "src/servicehost/testserver.py", "tasks/database.py")
 
 
 def remove_unused(project_dir: Path, answers: dict) -> None:
@@ -69,7 +70,7 @@ def remove_unused(project_dir: Path, answers: dict) -> None:
     if framework != "django":
         unused.append(project_dir / "src" / "visits")  # the Django example's app package
     if database != "postgres":
-        unused += [servicehost / name for name in POSTGRES_FILES]
+        unused += [project_dir / name for name in POSTGRES_FILES]
         if framework != "django":  # the plugin gives pytest-django its settings, tests a database
             unused.append(servicehost / "pytest_plugin.py")
     if answers["license"] == "Proprietary":

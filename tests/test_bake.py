@@ -482,12 +482,19 @@ def test_this_repository_is_ruff_clean():
 
 @pytest.mark.docker
 def test_compose_file_is_valid(baked, docker_engine):
-    project, _ = baked
+    project, answers = baked
     if Project(project).run("docker", "compose", "version", check=False).returncode:
         docker_unavailable("No docker compose plugin (run scripts/provision-docker).")
     config = Project(project).run("docker", "compose", "--profile", "debug", "config", "--format", "json")
     services = json.loads(config.output)["services"]
-    assert sorted(services) == ["debug", "dev", "release", "service"]
+    postgres = answers["database"] == "postgres"
+    assert sorted(services) == [*(["db"] if postgres else []), "debug", "dev", "release", "service"]
+    if postgres:  # everything that runs the app waits for a healthy db, and gets its password as a secret
+        for name in ("release", "service", "dev", "debug"):
+            assert services[name]["depends_on"]["db"]["condition"] == "service_healthy", name
+            assert services[name]["environment"]["DATABASE_PASSWORD_FILE"] == "/run/secrets/db_password"
+            assert [s["source"] for s in services[name]["secrets"]] == ["db_password"], name
+        assert "PASSWORD" not in json.dumps(services["db"]["environment"]).replace("PASSWORD_FILE", "")
     assert services["service"]["read_only"] and services["dev"]["volumes"][0]["target"] == "/app"
     # The release step runs on the service's own image and volume, and the service waits for it.
     assert services["release"]["image"] == services["service"]["image"]

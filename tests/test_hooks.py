@@ -315,7 +315,9 @@ def test_finish_trims_a_postgres_project(tmp_path, framework, gone, kept):
     assert not (tmp_path / "secrets").exists()
     other = make_baked_tree(tmp_path / "other")
     post.finish(other, {**answers, "database": "sqlite"})
-    assert {"src/servicehost/database.py", "src/servicehost/testserver.py"}.isdisjoint(tree(other))
+    assert {"src/servicehost/database.py", "src/servicehost/testserver.py", "tasks/database.py"}.isdisjoint(
+        tree(other)
+    )
 
 
 def test_finish_overwrites_existing_lock_files(tmp_path):

@@ -2,8 +2,12 @@
 
 One module per concern: settings.py (.env), docker.py (docker, builds, secrets), locks.py
 (`lock`), service.py (`build`, `test`, `run`, `clean`), dev.py (`dev`, `shell`, `compose`,
-`lint`), release.py (`push`){% if cookiecutter.database == "postgres" %}, database.py (`db-dump`, `db-restore`, `db-shell`){% endif %}. The settings are
-.env's, which Compose reads too.
+{%- if cookiecutter.database == "postgres" %}
+`lint`), release.py (`push`), database.py (`db-dump`, `db-restore`, `db-shell`). The settings
+are .env's, which Compose reads too.
+{%- else %}
+`lint`), release.py (`push`). The settings are .env's, which Compose reads too.
+{%- endif %}
 """
 
 import sys

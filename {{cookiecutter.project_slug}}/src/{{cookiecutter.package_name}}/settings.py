@@ -76,7 +76,7 @@ TEMPLATES = [
     },
 ]
 
-{%- if cookiecutter.database == "postgres" %}
+{% if cookiecutter.database == "postgres" -%}
 # PostgreSQL at DATABASE_URL (the service host checks it and puts in the password from
 # DATABASE_PASSWORD_FILE); the release step (`django-admin migrate`) migrates it. Connections
 # are kept for a minute and checked before reuse. Without DATABASE_URL (the build steps) there
@@ -90,7 +90,7 @@ DATABASES = (
     if os.environ.get("DATABASE_URL")
     else {}
 )
-{%- else %}
+{%- else -%}
 # SQLite in DATA_DIR; the release step (`django-admin migrate`) creates and migrates it. Writers
 # take the lock when their transaction begins and wait for each other, up to the timeout.
 DATABASES = {
