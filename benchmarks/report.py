@@ -235,10 +235,10 @@ def report(bench, variants, args, started, base_image, added):
     for goal, met, detail in runtime_goals(bench.runtime):
         checklist.append(f"- {goal}: {'**met**' if met else '**not met**'}: {detail}")
     if bench.database:
-        added = database.cost(bench.database)
-        met = "**met**" if added <= 1.0 else "**not met**"
+        server = database.cost(bench.database)
+        met = "**met**" if server <= 1.0 else "**not met**"
         checklist.append(
-            f"- the tests' PostgreSQL server adds ≤ 1.0 s to the gated rebuild: {met}: {added:.2f} s"
+            f"- the tests' PostgreSQL server adds ≤ 1.0 s to the gated rebuild: {met}: {server:.2f} s"
         )
     legend = "\n".join(f"- ({v.key}) {v.title}" for v in variants)
     steps = ""
@@ -260,8 +260,9 @@ command, the peer the same app in the same image as its peers serve it. Memory i
     if bench.database:
         running += f"""
 The tests' PostgreSQL server (`database` scenario; {args.runs} runs): the default Flask bake with
-SQLite and with PostgreSQL, a code change, then `invoke build` (the gate); its cost is the test
-step's time beyond pytest's, PostgreSQL's minus SQLite's: {database.cost(bench.database):.2f} s.
+SQLite and with PostgreSQL, a code change, then `invoke build` (the gate). The server's cost is the
+test step's time beyond pytest's, PostgreSQL's minus SQLite's, less the release step (migrations,
+which any database needs): {database.cost(bench.database):.2f} s.
 
 {database.table(bench.database)}
 """

@@ -73,6 +73,11 @@ def remove_unused(project_dir: Path, answers: dict) -> None:
         unused += [project_dir / name for name in POSTGRES_FILES]
         if framework != "django":  # the plugin gives pytest-django its settings, tests a database
             unused.append(servicehost / "pytest_plugin.py")
+    kubernetes = project_dir / "deploy" / "kubernetes" / "base"
+    # A Service for a web service; a volume claim for SQLite, a disruption budget for replicas.
+    if framework == "none":
+        unused.append(kubernetes / "service.yaml")
+    unused.append(kubernetes / ("pvc.yaml" if database == "postgres" else "pdb.yaml"))
     if answers["license"] == "Proprietary":
         unused.append(project_dir / "LICENSE")
     for path in unused:

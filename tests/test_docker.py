@@ -9,6 +9,7 @@ import os
 import re
 import signal
 import subprocess
+import threading
 import time
 import urllib.request
 import uuid
@@ -69,6 +70,8 @@ def pytest_generate_tests(metafunc):
         only = metafunc.definition.get_closest_marker("frameworks")
         if only:
             services = [answers for answers in services if answers["framework"] in only.args]
+        if metafunc.definition.get_closest_marker("one_installer"):  # what the installer cannot change
+            services = [answers for answers in services if "installer" not in answers]
         metafunc.parametrize("service", services, ids=service_id, indirect=True, scope="module")
 
 
@@ -431,3 +434,73 @@ def test_build_tools_stay_in_the_build_stages(docker_project):
         "command -v gcc cc; ls /usr/lib/*-linux-gnu/libpq.so.5",
     )
     assert [Path(p).name for p in probe.split()] == ["libpq.so.5"], f"service image: {probe}"
+
+
+# Apps of the test's own that take their time: a request (WSGI, ASGI) or a unit of work of 3 s.
+SLOW = '''"""Slow on purpose: what is in flight when SIGTERM comes."""
+
+import asyncio
+import time
+
+
+def application(environ, start_response):
+    time.sleep(3)
+    start_response("200 OK", [("Content-Type", "text/plain")])
+    return [b"finished"]
+
+
+async def asgi(scope, receive, send):
+    if scope["type"] == "lifespan":
+        while (await receive())["type"] != "lifespan.shutdown":
+            await send({"type": "lifespan.startup.complete"})
+        await send({"type": "lifespan.shutdown.complete"})
+        return
+    await asyncio.sleep(3)
+    await send({"type": "http.response.start", "status": 200, "headers": []})
+    await send({"type": "http.response.body", "body": b"finished"})
+
+
+def work():
+    print("unit started", flush=True)
+    time.sleep(3)
+    print("unit finished", flush=True)
+'''
+
+
+@pytest.mark.one_installer
+def test_sigterm_lets_what_is_in_flight_finish_then_exits_0(variant):
+    # `docker stop` (and an orchestrator's rolling update) while a request or a unit of work is in
+    # flight: the server stops accepting, finishes it within GRACEFUL_TIMEOUT, and exits 0.
+    variant.write("src/slow.py", SLOW)
+    variant.invoke("build", "--skip-tests")
+    framework = variant.answers["framework"]
+    app = {"none": "slow:work", "fastapi": "slow:asgi"}.get(framework, "slow:application")
+    port = free_port()
+    with (
+        volume() as data,
+        running(
+            image_of(variant), *production(data, None if framework == "none" else port), "--env", f"APP={app}"
+        ) as container,
+    ):
+        answers = []
+        if framework == "none":
+            wait_for(lambda: "unit started" in docker("logs", container), 30, "a unit of work to start")
+        else:
+            wait_for(lambda: get_json(f"http://127.0.0.1:{port}/healthz")[0] == 200, 30, "/healthz")
+            slow = f"http://127.0.0.1:{port}/slow"
+            request = threading.Thread(
+                target=lambda: answers.append(urllib.request.urlopen(slow, timeout=30).read())
+            )
+            request.start()
+            time.sleep(1)  # the request is in flight
+        started = time.monotonic()
+        docker("stop", "--time", "30", container)
+        stopped = time.monotonic() - started
+        if framework == "none":
+            logs = docker("logs", container)
+            assert logs.index("unit started") < logs.index("unit finished"), logs
+        else:
+            request.join(30)
+            assert answers == [b"finished"]
+        assert 1 < stopped < 15, f"docker stop took {stopped:.1f} s"  # waited for it, was not killed
+        assert docker("inspect", "--format", "{{.State.ExitCode}}", container).strip() == "0"

@@ -1,17 +1,20 @@
 {%- set web = cookiecutter.framework != "none" -%}
+{%- set postgres = cookiecutter.database == "postgres" -%}
 """The service host (src/servicehost): its command, settings, app loading{% if web %} and health{% else %}, worker loop{% endif %},
 with an app of the test's own. Part of the template, like the package it tests."""
 
 {% if cookiecutter.framework == "fastapi" %}import asyncio
+{% endif %}{% if postgres %}import hashlib
 {% endif %}{% if web %}import json
-{% endif %}{% if cookiecutter.framework == "django" %}import os
+{% endif %}{% if cookiecutter.framework == "django" or postgres %}import os
 {% endif %}import sys
 {% if not web %}import threading
 {% endif %}from importlib.metadata import version
 
-import pytest
+{% if postgres %}import psycopg
+{% endif %}import pytest
 
-from servicehost import command{% if web %}, health{% endif %}
+from servicehost import command{% if postgres %}, database{% endif %}{% if web %}, health{% endif %}
 from servicehost.load import load
 {%- if not web %}
 from servicehost.server import Worker
@@ -202,6 +205,25 @@ def test_the_health_endpoint_reports_the_apps_readiness():
     assert json.loads(body)["reason"] == "ConnectionError: the database does not answer"
 
 
+def test_liveness_answers_while_readiness_fails():
+    service = health.wrap(own_app, Settings(ready="test_servicehost:ready_never"))
+    assert get(service, "/healthz")[0] == 503
+    status, body = get(service, "/healthz/live")
+    assert status == 200 and json.loads(body)["status"] == "alive"
+{%- if cookiecutter.database == "postgres" %}
+
+
+def test_health_asks_the_database_first(monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", "postgresql://nobody@127.0.0.1:1/nothing")
+    service = health.wrap(own_app, Settings())
+    status, body = get(service, "/healthz")
+    assert status == 503
+    reason = json.loads(body)["reason"]
+    assert reason.startswith("the database at 127.0.0.1:1/nothing does not answer"), reason
+    assert get(service, "/healthz/live")[0] == 200
+{%- endif %}
+
+
 def test_without_an_app_only_health_answers():
     service = health.wrap(None, Settings(health_path="/live"))
     assert get(service, "/live")[0] == 200
@@ -341,3 +363,56 @@ def test_build_steps_run_in_order(tmp_path):
     steps = (f"mkdir {made}", f"touch {made / 'second'}")
     assert command.build_steps(Settings(build_steps=steps)) == 0
     assert (made / "second").is_file()
+{%- if cookiecutter.database == "postgres" %}
+
+
+def test_the_password_file_goes_into_database_url_and_never_into_a_message(tmp_path):
+    secret = tmp_path / "password"
+    secret.write_text("p@ss/word:1\n")
+    environ = {"DATABASE_URL": "postgresql://app@db:5432/app"}
+    environ["DATABASE_PASSWORD_FILE"] = str(secret)
+    url = database.configure(environ)
+    assert url == environ["DATABASE_URL"] == "postgresql://app:p%40ss%2Fword%3A1@db:5432/app"
+    assert "DATABASE_PASSWORD_FILE" not in environ  # in the URL now: a child does not add it again
+    assert database.configure(environ) == url
+    assert database.hidden(url) == "postgresql://app:***@db:5432/app"
+
+
+@pytest.mark.parametrize(
+    "environ, sentence",
+    [
+        ({}, "DATABASE_URL is not set: set it to postgresql://USER@HOST:PORT/DATABASE"),
+        ({"DATABASE_URL": "mysql://u:s3cret@db/app"}, "DATABASE_URL is 'mysql://u:***@db/app': it"),
+        (
+            {"DATABASE_URL": "postgresql://u:s3cret@db:x/app"},
+            "DATABASE_URL is 'postgresql://u:***@db:x/app', which is not a URL",
+        ),
+        (
+            {"DATABASE_URL": "postgresql://u:s3cret@db"},
+            "DATABASE_URL is 'postgresql://u:***@db', which names no database",
+        ),
+        (
+            {"DATABASE_URL": "postgresql://u:s3cret@db/app", "DATABASE_PASSWORD_FILE": "/nowhere"},
+            "DATABASE_URL has a password and DATABASE_PASSWORD_FILE is set too: give it once.",
+        ),
+        (
+            {"DATABASE_URL": "postgresql://u@db/app", "DATABASE_PASSWORD_FILE": "/nowhere"},
+            "DATABASE_PASSWORD_FILE is /nowhere, which cannot be read",
+        ),
+    ],
+)
+def test_a_bad_database_setting_is_one_sentence_without_the_password(environ, sentence):
+    with pytest.raises(SettingError) as error:
+        database.configure(dict(environ))
+    assert str(error.value).startswith(sentence) and "s3cret" not in str(error.value)
+
+
+def test_release_steps_of_two_replicas_never_run_at_once():
+    url = os.environ["DATABASE_URL"]  # the run's database (servicehost.pytest_plugin)
+    with database.locked(url, "release step"):
+        with database.locked(url, "another lock"):  # other names do not wait
+            pass
+        key = int.from_bytes(hashlib.sha256(b"release step").digest()[:8], "big", signed=True)
+        with psycopg.connect(url, autocommit=True) as other:
+            assert other.execute("SELECT pg_try_advisory_lock(%s)", (key,)).fetchone() == (False,)
+{%- endif %}

@@ -61,7 +61,13 @@ def serve(settings):
 
 def release(settings):
     """Run the release step ([tool.servicehost] release: migrations), before the service starts."""
+{%- if cookiecutter.database == "postgres" %}
+    # One at a time: replicas starting together wait for each other's migrations.
+    with database.locked(os.environ["DATABASE_URL"], "release step"):
+        code = run_steps(settings.release, "release step")
+{%- else %}
     code = run_steps(settings.release, "release step")
+{%- endif %}
     if code:
         print("The service was not started: fix the release step, then start it.", file=sys.stderr)
     return code

@@ -3,6 +3,8 @@ release step and the tests read. Its password may come from a file instead (DATA
 a Compose or orchestrator secret); it is then put into DATABASE_URL for this process and every
 command it runs. A message never shows the password."""
 
+import contextlib
+import hashlib
 import os
 import re
 import sys
@@ -126,3 +128,18 @@ def wait(url, timeout):
             waiting = f"Waiting up to {timeout:g} s for the database at {where(url)}: {why}"
             print(waiting, file=sys.stderr, flush=True)
         time.sleep(0.5)
+
+
+@contextlib.contextmanager
+def locked(url, name):
+    """Hold a PostgreSQL advisory lock called `name` while the block runs: whoever else asks for
+    it (another replica's release step) waits until this one is done."""
+    import psycopg
+
+    key = int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big", signed=True)
+    with psycopg.connect(url, autocommit=True) as connection:
+        connection.execute("SELECT pg_advisory_lock(%s)", (key,))
+        try:
+            yield
+        finally:
+            connection.execute("SELECT pg_advisory_unlock(%s)", (key,))

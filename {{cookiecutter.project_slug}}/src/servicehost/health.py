@@ -33,7 +33,8 @@ def problem(settings):
 HEALTH_PATH (default
 /healthz) answers before the app sees the request, so the health check needs nothing from the
 app (no route, no allowed Host header). An app may add a readiness function (READY, e.g. "the
-database answers"): the same endpoint then reports 503 while it fails."""
+database answers"): the same endpoint then reports 503 while it fails. HEALTH_PATH/live answers
+200 while the process serves at all (liveness)."""
 {% if asgi %}
 import asyncio
 {%- endif %}
@@ -49,6 +50,11 @@ from servicehost import database
 from servicehost.load import load
 
 VERSION = version("{{ cookiecutter.project_slug }}")
+
+
+# HEALTH_PATH/live: the process answers, whatever the app's readiness (an orchestrator's liveness
+# probe: a database outage must not restart every replica).
+ALIVE = 200, {"status": "alive", "version": VERSION}
 
 
 def report(ready):
@@ -100,11 +106,15 @@ def wrap(app, settings):
     scope (lifespan, websockets) goes to the app untouched."""
     ready = readiness(settings)
     app = app or no_app
+    live = settings.health_path.rstrip("/") + "/live"
 
     async def service(scope, receive, send):
-        if scope["type"] != "http" or scope["path"] != settings.health_path:
+        if scope["type"] != "http" or scope["path"] not in (settings.health_path, live):
             return await app(scope, receive, send)
-        status, body = await asyncio.to_thread(report, ready)
+        if scope["path"] == live:
+            status, body = ALIVE
+        else:
+            status, body = await asyncio.to_thread(report, ready)
         content = json.dumps(body).encode()
         headers = [(b"content-type", b"application/json"), (b"cache-control", b"no-store")]
         await send({"type": "http.response.start", "status": status, "headers": headers})
@@ -127,11 +137,13 @@ def wrap(app, settings):
     """The WSGI app (None: no app yet), with settings.health_path answered first."""
     ready = readiness(settings)
     app = app or no_app
+    live = settings.health_path.rstrip("/") + "/live"
 
     def service(environ, start_response):
-        if environ.get("PATH_INFO") != settings.health_path:
+        path = environ.get("PATH_INFO")
+        if path not in (settings.health_path, live):
             return app(environ, start_response)
-        status, body = report(ready)
+        status, body = ALIVE if path == live else report(ready)
         content = json.dumps(body).encode()
         start_response(
             REASONS[status],

@@ -87,8 +87,11 @@ def fresh_database(settings, config):
         config.add_cleanup(drop_it)
     os.environ["DATABASE_URL"] = with_database(url, name)
     # The tests run on the schema production has: the release step's migrations, applied.
+    started = time.monotonic()
     if run_steps(settings.release, "release step"):
         raise pytest.UsageError("The release step failed on the tests' database: see above.")
+    took = time.monotonic() - started
+    print(f"Release step on the tests' database done in {took:.2f} s", flush=True)
 {%- endif %}
 {%- endif %}
 

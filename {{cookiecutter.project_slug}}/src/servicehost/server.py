@@ -95,6 +95,8 @@ def serve(settings):
         workers=settings.workers,
         log_config=None,
         access_log=settings.access_log,
+        # SIGTERM: stop accepting, let the requests in flight finish, then exit 0.
+        timeout_graceful_shutdown=settings.graceful_timeout,
     )
     return 0
 
@@ -136,6 +138,8 @@ class Gunicorn(BaseApplication):
         write nothing to the disk."""
         self.cfg.set("bind", f"{self.settings.host}:{self.settings.port}")
         self.cfg.set("workers", self.settings.workers)
+        # SIGTERM: stop accepting, let the requests in flight finish, then exit 0.
+        self.cfg.set("graceful_timeout", self.settings.graceful_timeout)
         if self.settings.access_log:
             self.cfg.set("accesslog", "-")
         self.cfg.set("loglevel", self.settings.log_level.lower())

@@ -135,6 +135,8 @@ class Settings:
     # Server processes; the default suits a container: see README.md.
     workers: int = field(default_factory=lambda: {% if cookiecutter.framework == "fastapi" %}cpus(){% else %}2 * cpus() + 1{% endif %})
     health_path: str = "/healthz"
+    # Seconds SIGTERM's graceful shutdown lets requests in flight finish (orchestrators wait 30).
+    graceful_timeout: int = 20
     # A line on stdout for every request (off, as gunicorn has it: it costs throughput).
     access_log: bool = False
 {%- else %}
@@ -169,6 +171,7 @@ class Settings:
             port=number(environ, "PORT", defaults.port),
             workers=number(environ, "WORKERS", defaults.workers),
             health_path=path(environ, "HEALTH_PATH", defaults.health_path),
+            graceful_timeout=number(environ, "GRACEFUL_TIMEOUT", defaults.graceful_timeout, int, 0),
             access_log=flag(environ, "ACCESS_LOG", defaults.access_log),
 {%- else %}
             interval=number(environ, "WORK_INTERVAL", defaults.interval, float, 0),

@@ -1,7 +1,8 @@
-"""A throwaway PostgreSQL server for the tests in the image build. The Dockerfile's test-db stage is
-the db service's own image with a fresh cluster in it; test-run mounts it at TEST_POSTGRES, and the
-server runs on that image's own loader and libraries. So the server is the one production runs,
-and nothing of it (libpq included) reaches the tests' processes or the image that ships."""
+"""A throwaway PostgreSQL server for the tests in the image build. The Dockerfile's test-db stage
+is the db service's own image with a fresh cluster in it; test-run mounts it at TEST_POSTGRES
+(writable, what the server writes dropped with the step; a read-only cluster is copied first),
+and the server runs on that image's own loader and libraries. So the server is the one production
+runs, and nothing of it (libpq included) reaches the tests' processes or the image that ships."""
 
 import glob
 import os
@@ -84,9 +85,11 @@ class Server:
                 " image build does."
             )
         self.tmp = Path(tempfile.mkdtemp(prefix="postgres-"))
-        data = self.tmp / "data"
-        shutil.copytree(self.root / CLUSTER, data, symlinks=True)
-        data.chmod(0o700)
+        data = self.root / CLUSTER
+        if not os.access(data, os.W_OK):  # the build mounts it writable, its writes dropped after
+            data = self.tmp / "data"
+            shutil.copytree(self.root / CLUSTER, data, symlinks=True)
+            data.chmod(0o700)
         self.version = (data / "PG_VERSION").read_text().strip()
         log = open(self.tmp / "server.log", "wb")
         self.process = subprocess.Popen(
