@@ -258,6 +258,22 @@ def test_tests_run_mounted_on_a_fresh_database_of_the_compose_db(flask_pg):
     assert "release step: alembic upgrade head" in result.output
     listed = compose(flask_pg, "exec", "-T", "db", "sh", "-c", 'psql -tAq -U "$POSTGRES_USER" -l').output
     assert "app_test" not in listed and "app|" in listed.replace(" ", ""), listed
+    # Without a server to run on, pytest stops at once with one sentence.
+    alone = subprocess.run(
+        [
+            "docker",
+            "run",
+            "--rm",
+            "--volume",
+            f"{flask_pg.path}:/app",
+            image_of(flask_pg, "localdev"),
+            "pytest",
+        ],
+        capture_output=True,
+        text=True,
+    )
+    assert alone.returncode == 4, alone.stdout + alone.stderr
+    assert "The tests need PostgreSQL: DATABASE_URL is not set and there is no test server" in alone.stderr
 
 
 def test_invoke_dev_brings_the_db_up_and_serves_the_working_copy(flask_pg):

@@ -61,13 +61,13 @@ def fresh_database(settings, config):
             config.add_cleanup(server.stop)
             ready = time.monotonic() - started
             print(f"PostgreSQL {server.version} for the tests, ready in {ready:.2f} s", flush=True)
+        else:
+            raise SettingError(
+                "The tests need PostgreSQL: DATABASE_URL is not set and there is no test server"
+                " (TEST_POSTGRES); run them with `invoke test` or `invoke test --mount`."
+            )
     except (SettingError, RuntimeError) as error:
         raise pytest.UsageError(str(error)) from None
-    if not os.environ.get("DATABASE_URL") and server is None:
-        raise pytest.UsageError(
-            "The tests need PostgreSQL: DATABASE_URL is not set and there is no test server"
-            " (TEST_POSTGRES); run them with `invoke test` or `invoke test --mount`."
-        )
 {%- if django %}
     # pytest-django makes test_<name> on this server, migrated, and drops it afterwards.
     os.environ["DATABASE_URL"] = url
