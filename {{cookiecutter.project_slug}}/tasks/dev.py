@@ -40,7 +40,6 @@ def localdev_image(c, no_cache=False):
     digest = hashlib.sha256(setting("PYTHON_IMAGE").encode())
 {%- if cookiecutter.database == "postgres" %}
     digest.update(setting("POSTGRES_IMAGE").encode())
-    db_password_file()  # Compose's dev needs it, also when the dev container runs it
 {%- endif %}
     for name in LOCALDEV_INPUTS:
         digest.update((ROOT / name).read_bytes())
@@ -94,7 +93,6 @@ def db_password_file():
         path.write_text(secrets.token_urlsafe(24))
         path.chmod(0o644)  # the service's uid reads it through the secret's bind mount
         print(f"Made a random password for the db in {path.relative_to(ROOT)}.")
-    return path
 
 
 {% endif -%}

@@ -40,7 +40,7 @@ REPORTS = ROOT / "reports"
 def build(c, target="service", tag=None, skip_tests=False, no_cache=False):
     """Build an image; the service image only when its tests pass inside the build."""
 {%- if cookiecutter.database == "postgres" %}
-    db_password_file()  # for Compose after the build, plain `docker compose up` too
+    db_password_file()  # for Compose after any build (the dev container's too), plain `up` too
 {%- endif %}
     if target == "localdev":
         if tag:

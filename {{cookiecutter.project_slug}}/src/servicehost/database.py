@@ -5,11 +5,12 @@ command it runs. A message never shows the password."""
 
 import contextlib
 import hashlib
+import itertools
 import os
 import re
 import sys
 import time
-from urllib.parse import quote, unquote, urlsplit
+from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
 from servicehost.settings import SettingError
 
@@ -74,6 +75,11 @@ def configure(environ=os.environ):
     return url
 
 
+def renamed(url, name):
+    """`url` naming the database `name` instead."""
+    return urlunsplit(urlsplit(url)._replace(path=f"/{name}"))
+
+
 def where(url):
     """host:port/database of a URL, for messages."""
     parts = urlsplit(url)
@@ -101,7 +107,7 @@ def wait(url, timeout):
     """Wait up to `timeout` seconds for the database to answer; a SettingError (one sentence)
     at once when it refuses us, or when it did not answer in time."""
     deadline = time.monotonic() + timeout
-    for attempt in range(sys.maxsize):
+    for attempt in itertools.count():
         why = problem(url)
         if why is None:
             return

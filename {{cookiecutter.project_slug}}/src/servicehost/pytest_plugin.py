@@ -11,6 +11,9 @@ import os
 import time
 {%- endif %}
 from pathlib import Path
+{%- if postgres and not django %}
+from urllib.parse import urlsplit
+{%- endif %}
 
 import pytest
 {%- if postgres and not django %}
@@ -34,16 +37,6 @@ from servicehost.settings import (
 {%- endif %}
 )
 {%- if postgres %}
-{%- if not django %}
-
-
-def with_database(url, name):
-    """`url` naming the database `name` instead."""
-    head, _, tail = url.partition("://")
-    netloc, _, rest = tail.partition("/")
-    query = rest.partition("?")[2]
-    return f"{head}://{netloc}/{name}" + (f"?{query}" if query else "")
-{%- endif %}
 
 
 def fresh_database(settings, config):
@@ -72,7 +65,7 @@ def fresh_database(settings, config):
     # pytest-django makes test_<name> on this server, migrated, and drops it afterwards.
     os.environ["DATABASE_URL"] = url
 {%- else %}
-    name = f"{database.where(url).rpartition('/')[2]}_test" if server is None else "app"
+    name = f"{urlsplit(url).path.strip('/')}_test" if server is None else "app"
     create = sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name))
     drop = sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
     with connect(url, autocommit=True) as admin:
@@ -85,7 +78,7 @@ def fresh_database(settings, config):
 
     if server is None:  # a throwaway server goes with its databases
         config.add_cleanup(drop_it)
-    os.environ["DATABASE_URL"] = with_database(url, name)
+    os.environ["DATABASE_URL"] = database.renamed(url, name)
     # The tests run on the schema production has: the release step's migrations, applied.
     started = time.monotonic()
     if run_steps(settings.release, "release step"):
