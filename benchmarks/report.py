@@ -8,7 +8,7 @@ import statistics
 import time
 from pathlib import Path
 
-from benchmarks import database, runtime
+from benchmarks import database, rollout, runtime
 from harness.docker import docker, inspect
 
 # (key, label, unit); (a)-(c) have no test gate, so their numbers appear in both rows of a pair.
@@ -234,6 +234,13 @@ def report(bench, variants, args, started, base_image, added):
             checklist.append(f"- ({key}) {goal}: {status}")
     for goal, met, detail in runtime_goals(bench.runtime):
         checklist.append(f"- {goal}: {'**met**' if met else '**not met**'}: {detail}")
+    if bench.rollout:
+        failed = sum(sum(kind["failed"]) for kind in bench.rollout.values())
+        sent = sum(sum(kind["sent"]) for kind in bench.rollout.values())
+        met = "**met**" if failed == 0 else "**not met**"
+        checklist.append(
+            f"- rolling updates and a rollback on Swarm fail no request: {met}: {failed} of {sent}"
+        )
     if bench.database:
         server = database.cost(bench.database)
         met = "**met**" if server <= 1.0 else "**not met**"
@@ -265,6 +272,15 @@ test step's time beyond pytest's, PostgreSQL's minus SQLite's, less the release 
 which any database needs): {database.cost(bench.database):.2f} s.
 
 {database.table(bench.database)}
+"""
+    if bench.rollout:
+        running += f"""
+Rolling updates on Docker Swarm (`rollout` scenario; {args.runs} updates, then one rollback): the
+Flask bake with PostgreSQL, three replicas behind HAProxy on a single-node swarm, each version
+built, pushed to a local registry and deployed by `invoke deploy` under a steady load of
+{rollout.RATE} GET requests a second (a new connection each) through the proxy.
+
+{rollout.table(bench.rollout)}
 """
     busy = (
         f"† marks cells with a sample taken while a pytest run or docker build not the benchmark's "

@@ -13,7 +13,7 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
-from benchmarks import database, runtime
+from benchmarks import database, rollout, runtime
 from benchmarks.report import ROWS, human_bytes
 from harness import projects
 from harness.docker import docker, inspect, new_layer_bytes
@@ -75,10 +75,12 @@ class Bench:
         self.tmp = secrets_dir  # where scenarios may bake projects of their own
         self.runtime = {}  # the running services' measurements (benchmarks/runtime.py)
         self.database = {}  # the gated rebuilds with SQLite and PostgreSQL (benchmarks/database.py)
+        self.rollout = {}  # deploys on Swarm under load (benchmarks/rollout.py)
         self.steps = {}  # variant key -> [{step: seconds}] of each cold gated build
 
-    def run(self, command, cwd=None, env=None):
-        """Run a command, appending its output to the log; (seconds, output). Stops on failure."""
+    def run(self, command, cwd=None, env=None, check=True):
+        """Run a command, appending its output to the log; (seconds, output). Stops on failure
+        unless check is False."""
         started = time.perf_counter()
         result = subprocess.run(
             command,
@@ -92,7 +94,7 @@ class Bench:
         seconds = time.perf_counter() - started
         with LOG.open("a") as log:
             log.write(f"\n$ {' '.join(map(str, command))}  [{cwd or '.'}, {seconds:.2f} s]\n{result.stdout}")
-        if result.returncode:
+        if check and result.returncode:
             sys.exit(f"{' '.join(map(str, command))} failed ({result.returncode}):\n{result.stdout[-3000:]}")
         return seconds, result.stdout
 
@@ -425,6 +427,11 @@ def database_server(bench, variants, runs):
     bench.database = database.measure(bench, runs)
 
 
+def swarm_rollout(bench, variants, runs):
+    """The flask postgres bake on Swarm: rolling updates and a rollback under a steady load."""
+    bench.rollout = rollout.measure(bench, runs)
+
+
 SCENARIOS = {
     "cold": ("Cold builds", cold_builds),
     "code": ("Code changes", code_changes),
@@ -433,6 +440,7 @@ SCENARIOS = {
     "running": ("Edit→running service", running_service),
     "runtime": ("The running service, per framework", running_services),
     "database": ("The tests' PostgreSQL server in the gated rebuild", database_server),
+    "rollout": ("Rolling updates on Swarm under load", swarm_rollout),
 }
 
 

@@ -74,9 +74,10 @@ def remove_unused(project_dir: Path, answers: dict) -> None:
         if framework != "django":  # the plugin gives pytest-django its settings, tests a database
             unused.append(servicehost / "pytest_plugin.py")
     kubernetes = project_dir / "deploy" / "kubernetes" / "base"
-    # A Service for a web service; a volume claim for SQLite, a disruption budget for replicas.
+    # A Service (and on Swarm a proxy) for a web service; a volume claim for SQLite, a disruption
+    # budget for replicas.
     if framework == "none":
-        unused.append(kubernetes / "service.yaml")
+        unused += [kubernetes / "service.yaml", project_dir / "deploy" / "swarm" / "haproxy.cfg"]
     unused.append(kubernetes / ("pvc.yaml" if database == "postgres" else "pdb.yaml"))
     if answers["license"] == "Proprietary":
         unused.append(project_dir / "LICENSE")

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from harness.engine import docker_problem, docker_unavailable, python_image
-from harness.projects import Project, image_name
+from harness.projects import Project, image_name, settings_of
 from harness.registry import serving_registry
 from harness.template import DEFAULT_PYTHON
 
@@ -99,3 +99,12 @@ def compose_plugin(docker_engine):
     """Docker Compose v2, or the test does not run (see docker_unavailable)."""
     if subprocess.run(["docker", "compose", "version"], capture_output=True).returncode:
         docker_unavailable("No docker compose plugin (run scripts/provision-docker).")
+
+
+@pytest.fixture(scope="session")
+def postgres_image(docker_engine, bake):
+    """The image a postgres bake's .env names, which scripts/provision-docker provides."""
+    image = settings_of(bake(database="postgres"))["POSTGRES_IMAGE"]
+    if subprocess.run(["docker", "image", "inspect", image], capture_output=True).returncode:
+        docker_unavailable(f"No {image} image (run scripts/provision-docker).")
+    return image

@@ -196,6 +196,7 @@ SETTINGS_READERS = (
     ".devcontainer/devcontainer.json",
     ".vscode/launch.json",
     ".github/workflows/ci.yml",
+    "deploy/swarm/*",
     "tasks/*.py",
 )
 
@@ -212,6 +213,7 @@ def test_each_setting_is_written_once_in_env(baked):
         "DEBUG_PORT",
         "DATA_VOLUME",
         "REGISTRY",
+        *(["PROXY_IMAGE"] if web else []),
         "BUILD_CACHE_FROM",
         "BUILD_CACHE_TO",
         *(database if postgres else []),
@@ -222,7 +224,14 @@ def test_each_setting_is_written_once_in_env(baked):
     dockerfile = (project / "Dockerfile").read_text()
     for image in ("PYTHON_IMAGE", *(["POSTGRES_IMAGE"] if postgres else [])):
         assert re.findall(rf"^ARG {image}=(\S+)$", dockerfile, re.M) == [settings[image]]
-    names = ("PYTHON_IMAGE", "SERVICE_PORT", "DEBUG_PORT", "POSTGRES_IMAGE", "DB_PASSWORD_FILE")
+    names = (
+        "PYTHON_IMAGE",
+        "SERVICE_PORT",
+        "DEBUG_PORT",
+        "POSTGRES_IMAGE",
+        "DB_PASSWORD_FILE",
+        "PROXY_IMAGE",
+    )
     values = [settings[n] for n in names if n in settings]
     for pattern in SETTINGS_READERS:
         for path in project.glob(pattern):

@@ -1,8 +1,12 @@
-"""The Kubernetes manifests a bake renders, proven offline (no cluster is reachable here): `invoke
-k8s` for every framework and database renders objects valid against a pinned Kubernetes version's
-schemas, and they hold the image's guarantees in a pod (non-root, read-only, probes on the health
-endpoint, the release step before the service, state where the database answer puts it)."""
+"""What a bake deploys beyond one host, proven offline for every framework and database.
+Kubernetes (no cluster is reachable here): `invoke k8s` renders objects valid against a pinned
+Kubernetes version's schemas, and they hold the image's guarantees in a pod (non-root, read-only,
+probes on the health endpoint, the release step before the service, state where the database
+answer puts it). Docker Swarm: `invoke deploy --print` gives a stack file that Docker's own stack
+loader accepts, with the update order and the proxy each answer calls for (tests/test_swarm.py
+deploys one on a live swarm)."""
 
+import json
 import shutil
 import subprocess
 
@@ -138,8 +142,6 @@ def test_the_schema_check_catches_what_it_is_for(bake, tmp_path, kubectl):
 @pytest.mark.parametrize(
     "args, env, message",
     [
-        ([], {}, "No registry to deploy from: a cluster pulls the image `invoke push` pushed; set REGISTRY"),
-        (["--tag", "no good"], {"REGISTRY": REGISTRY}, "--tag 'no good' is not a Docker tag"),
         (
             ["--overlay", "prod"],
             {"REGISTRY": REGISTRY},
@@ -147,12 +149,98 @@ def test_the_schema_check_catches_what_it_is_for(bake, tmp_path, kubectl):
         ),
         ([], {"REGISTRY": REGISTRY, "PATH": "/nonexistent"}, "kubectl is missing: install it"),
     ],
-    ids=["no-registry", "bad-tag", "no-overlay", "no-kubectl"],
+    ids=["no-overlay", "no-kubectl"],
 )
 def test_bad_k8s_input_gets_one_sentence(bake, args, env, message):
     project = Project(bake())
     project.env.update(env)
     result = project.invoke("k8s", *args, check=False)
+    assert result.returncode == 1 and message in result.output and "Traceback" not in result.output, (
+        result.output
+    )
+
+
+@pytest.fixture(scope="module")
+def stack_loader():
+    """The docker CLI with its Compose plugin (which merges the files) and `docker stack config`
+    (Docker's own stack loader and schema); neither needs the daemon."""
+    for command in (["docker", "compose", "version"], ["docker", "stack", "config", "--help"]):
+        if not shutil.which("docker") or subprocess.run(command, capture_output=True).returncode:
+            docker_unavailable(f"`{' '.join(command)}` failed (run scripts/provision-docker).")
+
+
+@pytest.mark.parametrize("database", OPTIONS["database"])
+@pytest.mark.parametrize("framework", OPTIONS["framework"])
+def test_the_swarm_stack_file_loads_and_rolls_out_health_gated(
+    bake, tmp_path, stack_loader, framework, database
+):
+    project = Project(shutil.copytree(bake(framework=framework, database=database), tmp_path / "project"))
+    project.env["REGISTRY"] = REGISTRY
+    output = project.invoke("deploy", "--tag", "1.2.3", "--print").output
+    stack = json.loads(output[output.index("{") :])
+    (tmp_path / "stack.json").write_text(output[output.index("{") :])
+    # Docker's stack loader, with its schema: what `docker stack deploy` reads first.
+    loaded = yaml.safe_load(
+        project.run("docker", "stack", "config", "-c", str(tmp_path / "stack.json")).output
+    )
+    web, postgres = framework != "none", database == "postgres"
+    services = loaded["services"]
+    assert set(services) == {"release", "service", *(["db"] if postgres else []), *(["proxy"] if web else [])}
+    image = f"{REGISTRY}/{project.slug}:1.2.3"
+    assert services["release"]["image"] == services["service"]["image"] == image
+    assert services["release"]["deploy"]["mode"] == "replicated-job"
+    service = services["service"]
+    assert service["read_only"] is True and service["cap_drop"] == ["ALL"]
+    # /tmp in memory as a Swarm service takes it (a stack's `tmpfs:` is dropped unsaid).
+    assert {"type": "tmpfs", "target": "/tmp"} in service["volumes"] and "tmpfs" not in service
+    assert service["stop_grace_period"] == "30s"
+    update = service["deploy"]["update_config"]
+    assert (update["order"], update["failure_action"], update["parallelism"]) == (
+        "start-first",
+        "rollback",
+        1,
+    )
+    assert service["deploy"]["replicas"] == (1 if not postgres else 3 if web else 2)
+    for name in ("build", "depends_on", "develop", "profiles", "ports"):
+        assert name not in service, name
+    if postgres:
+        assert service["environment"]["DATABASE_URL"] == "postgresql://app@db:5432/app"
+        assert services["db"]["deploy"]["update_config"]["order"] == "stop-first"
+        assert services["db"]["deploy"]["placement"]["constraints"] == ["node.role == manager"]
+        [secret] = stack["secrets"]
+        assert secret.startswith("db_password-")
+    else:
+        assert service["deploy"]["placement"]["constraints"] == ["node.role == manager"]
+    if web:
+        assert service["deploy"]["endpoint_mode"] == "dnsrr"
+        port = int(project.run("sh", "-c", ". ./.env && echo $SERVICE_PORT").output)
+        assert services["proxy"]["ports"] == [
+            {"mode": "host", "target": port, "published": port, "protocol": "tcp"}
+        ]
+        assert services["proxy"]["deploy"]["mode"] == "global"
+    # Docker's loader refuses what `docker stack deploy` would: the test above means something.
+    broken = {**stack, "services": {**stack["services"], "dev": {"image": "x", "develop": {}}}}
+    (tmp_path / "broken.json").write_text(json.dumps(broken))
+    refused = project.run("docker", "stack", "config", "-c", str(tmp_path / "broken.json"), check=False)
+    assert refused.returncode == 1 and "Additional property develop is not allowed" in refused.output
+
+
+NO_REGISTRY = "No registry to deploy from: the orchestrator pulls the image `invoke push` pushed"
+
+
+@pytest.mark.parametrize("task", ["deploy", "k8s"])
+@pytest.mark.parametrize(
+    "args, env, message",
+    [
+        ([], {}, NO_REGISTRY + "; set REGISTRY (e.g. ghcr.io/acme) in .env."),
+        (["--tag", "no good"], {"REGISTRY": REGISTRY}, "--tag 'no good' is not a Docker tag"),
+    ],
+    ids=["no-registry", "bad-tag"],
+)
+def test_bad_deploy_input_gets_one_sentence(bake, task, args, env, message):
+    project = Project(bake())
+    project.env.update(env)
+    result = project.invoke(task, *args, check=False)
     assert result.returncode == 1 and message in result.output and "Traceback" not in result.output, (
         result.output
     )

@@ -23,17 +23,6 @@ FRAMEWORKS = ["flask", "fastapi", "django", "none"]
 NO_VOLUME = ["--read-only", "--tmpfs", "/tmp", "--env", "DATA_DIR=/tmp"]
 
 
-@pytest.fixture(scope="module")
-def postgres_image(docker_engine, bake):
-    """The image a postgres bake's .env names, which scripts/provision-docker provides."""
-    image = settings_of(bake(database="postgres"))["POSTGRES_IMAGE"]
-    if subprocess.run(["docker", "image", "inspect", image], capture_output=True).returncode:
-        from harness.engine import docker_unavailable
-
-        docker_unavailable(f"No {image} image (run scripts/provision-docker).")
-    return image
-
-
 def compose_project(project, framework, name=None):
     """Give the project a Compose project name of its own and, for a web service, a free port."""
     project.framework = framework

@@ -3,11 +3,11 @@
 One module per concern: settings.py (.env), docker.py (docker, builds, secrets), locks.py
 (`lock`), service.py (`build`, `test`, `run`, `clean`), dev.py (`dev`, `shell`, `compose`,
 {%- if cookiecutter.database == "postgres" %}
-`lint`), release.py (`push`), deploy.py (`k8s`), database.py (`db-dump`, `db-restore`,
-`db-shell`). The settings are .env's, which Compose reads too.
+`lint`), release.py (`push`), deploy.py (`deploy`, `k8s`), database.py (`db-dump`,
+`db-restore`, `db-shell`). The settings are .env's, which Compose reads too.
 {%- else %}
-`lint`), release.py (`push`), deploy.py (`k8s`). The settings are .env's, which Compose reads
-too.
+`lint`), release.py (`push`), deploy.py (`deploy`, `k8s`). The settings are .env's, which
+Compose reads too.
 {%- endif %}
 """
 
@@ -18,7 +18,7 @@ from invoke import Collection, Exit
 {% if cookiecutter.database == "postgres" -%}
 from .database import db_dump, db_restore, db_shell
 {% endif -%}
-from .deploy import k8s
+from .deploy import deploy, k8s
 from .dev import compose, dev, lint, shell
 from .locks import lock
 from .release import push
@@ -31,7 +31,7 @@ if sys.platform == "win32":
         "run them in WSL 2, as README.md explains under Windows."
     )
 
-namespace = Collection(build, test, dev, lock, shell, lint, run, compose, push, k8s, clean)
+namespace = Collection(build, test, dev, lock, shell, lint, run, compose, push, deploy, k8s, clean)
 {%- if cookiecutter.database == "postgres" %}
 for database_task in (db_dump, db_restore, db_shell):
     namespace.add_task(database_task)
