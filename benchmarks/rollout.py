@@ -15,7 +15,7 @@ from harness import projects
 from harness.git import GIT_IDENTITY
 from harness.network import free_port
 from harness.registry import serving_registry
-from harness.swarm import push_unhealthy, remove_stack, single_node_swarm, steady_load
+from harness.swarm import push_unhealthy, remove_stack, steady_load, swarm
 
 RATE = 40  # requests a second, as tests/test_swarm.py sends
 KINDS = {"update": "update to a new version", "rollback": "update whose health check fails (rolled back)"}
@@ -76,7 +76,7 @@ def measure(bench, runs):
         run("git", "init", "--quiet")
         run("git", "add", "--all")
         run("git", "commit", "--quiet", "--message", "Baked")
-        with single_node_swarm():
+        with swarm():
             try:
                 release("1.0.0")
                 invoke("deploy")

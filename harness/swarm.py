@@ -19,15 +19,25 @@ def swarm_state():
 
 
 @contextlib.contextmanager
-def single_node_swarm():
-    """A swarm on this engine, advertised on loopback; left again afterwards if it was made here."""
-    made = swarm_state() != "active"
+def swarm(address="127.0.0.1", workers=()):
+    """A swarm on this engine, advertised on `address`, and the engines in `workers` ((docker
+    command prefix, address) pairs) joined to it as workers; left again afterwards if it was made
+    here (only a swarm made here is joined)."""
     bridge = "docker_gwbridge" in docker("network", "ls", "--format", "{{.Name}}").split()
-    if made:
-        docker("swarm", "init", "--advertise-addr", "127.0.0.1")
+    made = swarm_state() != "active"
+    joined = []
     try:
+        if made:
+            docker("swarm", "init", "--advertise-addr", address)
+            token = docker("swarm", "join-token", "--quiet", "worker").strip()
+            for engine, worker_address in workers:
+                join = ["swarm", "join", "--token", token, "--advertise-addr", worker_address]
+                subprocess.run([*engine, *join, f"{address}:2377"], check=True, capture_output=True)
+                joined.append(engine)
         yield
     finally:
+        for engine in joined:
+            subprocess.run([*engine, "swarm", "leave", "--force"], capture_output=True)
         if made:
             docker("swarm", "leave", "--force", check=False)
             if not bridge:  # the network swarm mode made for its containers' outside traffic
@@ -49,9 +59,14 @@ def remove_stack(name):
         docker("volume", "rm", "-f", *volumes, check=False)
 
 
+def local_node():
+    """This engine's node id in its swarm."""
+    return docker("info", "--format", "{{.Swarm.NodeID}}").strip()
+
+
 def tasks(service, state="running"):
     """The service's tasks in a state (running: serving, which with a health check means
-    healthy), each as `docker inspect` shows it."""
+    healthy), each as `docker inspect` shows it (NodeID: where it runs)."""
     ids = docker("service", "ps", "-q", "--filter", f"desired-state={state}", service).split()
     return [t for t in json.loads(docker("inspect", *ids)) if t["Status"]["State"] == state] if ids else []
 

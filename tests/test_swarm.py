@@ -1,8 +1,10 @@
-"""Beyond one host, live: the flask postgres bake as a Docker Swarm stack (a single-node swarm on
-loopback, images from the real registry `invoke push` pushes to, HAProxy in front of the
-replicas). `invoke deploy` runs the release step, then updates the replicas one at a time, each
-new one healthy before an old one stops: under a steady load from a second process, an update
-and a rolled-back one fail no request; a killed replica and a killed database lose no write."""
+"""Beyond one host, live: the flask postgres bake as a Docker Swarm stack on two engines (this one
+as the manager, a second one in a network namespace of the test's own as a worker: its own
+loopback, a veth link, its own dockerd), images from the real registry `invoke push` pushes to,
+HAProxy in front of the replicas. `invoke deploy` runs the release step, then updates the
+replicas one at a time, each new one healthy before an old one stops: under a steady load from a
+second process, an update and a rolled-back one fail no request; a killed replica and a killed
+database lose no write."""
 
 import json
 import re
@@ -13,15 +15,16 @@ import pytest
 from harness.docker import docker
 from harness.engine import docker_unavailable
 from harness.git import GIT_IDENTITY
+from harness.hosts import HOST_ADDRESS, SECOND_ADDRESS, copy_image, host_problem, second_host
 from harness.network import free_port, get_json, post_json, wait_for
-from harness.projects import set_setting, settings_of
+from harness.projects import Project, set_setting, settings_of
 from harness.swarm import (
     images_running,
+    local_node,
     push_unhealthy,
     remove_stack,
-    single_node_swarm,
     steady_load,
-    swarm_state,
+    swarm,
     tasks,
 )
 
@@ -57,7 +60,21 @@ def release(project, version):
 
 
 @pytest.fixture(scope="module")
-def stack(docker_project, registry, postgres_image, proxy_image):
+def cluster(docker_engine, registry, proxy_image):
+    """A swarm of this engine (the manager) and a second engine in a network namespace (a
+    worker), which gets the registry on its own loopback and the proxy image no registry serves."""
+    problem = host_problem()
+    if problem:
+        docker_unavailable(f"No second Docker host: {problem}.")
+    port = int(registry.address.rsplit(":", 1)[1])
+    with second_host(relayed_ports=[port]) as engine:
+        copy_image(proxy_image, engine)
+        with swarm(HOST_ADDRESS, workers=[(engine, SECOND_ADDRESS)]):
+            yield engine
+
+
+@pytest.fixture(scope="module")
+def stack(docker_project, registry, postgres_image, cluster):
     """The flask postgres bake in git, version 1.0.0 pushed and deployed as a stack."""
     project = docker_project("swarm", framework="flask", database="postgres")
     project.env.update(GIT_IDENTITY, REGISTRY=registry.address)
@@ -66,18 +83,14 @@ def stack(docker_project, registry, postgres_image, proxy_image):
     project.base = f"http://127.0.0.1:{project.port}"
     project.run("git", "init", "--quiet")
     commit(project, "Baked")
-    # An engine that is no swarm manager: one sentence, before anything is deployed.
-    if swarm_state() == "inactive":
-        project.not_a_manager = project.invoke("deploy", check=False)
     project.image = release(project, "1.0.0")
     project.name = project.env["SERVICE_IMAGE"]
     project.service = f"{project.name}_service"
-    with single_node_swarm():
-        try:
-            project.first = project.invoke("deploy")
-            yield project
-        finally:
-            remove_stack(project.name)
+    try:
+        project.first = project.invoke("deploy")
+        yield project
+    finally:
+        remove_stack(project.name)
 
 
 def versions(project, answers=9):
@@ -85,13 +98,20 @@ def versions(project, answers=9):
     return {get_json(project.base + "/healthz")[1]["version"] for _ in range(answers)}
 
 
-def test_deploy_runs_the_release_step_then_healthy_replicas_behind_the_proxy(stack):
-    if hasattr(stack, "not_a_manager"):
-        refused = stack.not_a_manager
-        assert refused.returncode == 1, refused.output
-        assert "This Docker engine is not a Swarm manager: run `docker swarm init`" in refused.output
+def test_an_engine_that_is_no_manager_gets_one_sentence(cluster, bake):
+    # The worker's engine: in the swarm, but it cannot deploy.
+    project = Project(bake(), env={"REGISTRY": "127.0.0.1:5000", "DOCKER_HOST": cluster[-1]})
+    refused = project.invoke("deploy", check=False)
+    assert refused.returncode == 1, refused.output
+    assert "This Docker engine is not a Swarm manager: run `docker swarm init`" in refused.output
+
+
+def test_deploy_runs_the_release_step_then_healthy_replicas_on_both_hosts(stack):
     assert f"Deployed {stack.image} as the stack {stack.name}: 3 healthy replicas" in stack.first.output
     assert images_running(stack.service) == [stack.image] * 3
+    nodes = docker("node", "ls", "--format", "{{.Hostname}} {{.Status}} {{.ManagerStatus}}").splitlines()
+    assert len(nodes) == 2 and all(" Ready " in f"{node} " for node in nodes), nodes
+    assert len({t["NodeID"] for t in tasks(stack.service)}) == 2  # replicas on both hosts
     jobs = tasks(f"{stack.name}_release", state="complete")
     assert [job["Spec"]["ContainerSpec"]["Image"].split("@")[0] for job in jobs] == [stack.image]
     # The proxy routes to new replicas once its DNS lookup and health check see them (1 s each).
@@ -131,7 +151,7 @@ def test_an_update_whose_health_check_fails_rolls_back_under_load(stack):
 
 def test_a_killed_replica_and_a_killed_database_lose_no_committed_write(stack):
     written = post_json(stack.base + "/visits")["visits"]
-    [victim, *_] = tasks(stack.service)
+    [victim, *_] = [t for t in tasks(stack.service) if t["NodeID"] == local_node()]
     docker("kill", victim["Status"]["ContainerStatus"]["ContainerID"])
 
     def replaced():
