@@ -17,7 +17,7 @@ from pathlib import Path
 from invoke import Exit, task
 
 from .dev import check_compose{% if postgres %}, db_password_file{% endif %}
-from .docker import docker, setup_keyword
+from .docker import docker, quiet, setup_keyword
 from .release import TAG
 from .settings import ROOT, setting
 
@@ -71,7 +71,7 @@ def k8s(c, tag=None, overlay="example"):
             "images": [{"name": "service", "newName": name, "newTag": tag}],
         }
         Path(tmp, "kustomization.yaml").write_text(json.dumps(kustomization, indent=2) + "\n")
-        rendered = c.run(f"kubectl kustomize {tmp}", hide=True, warn=True, in_stream=False)
+        rendered = quiet(c, f"kubectl kustomize {tmp}")
     if rendered.failed:
         raise Exit(f"kubectl kustomize failed on overlays/{overlay}: {rendered.stderr.strip()}")
     print(rendered.stdout, end="")
@@ -122,13 +122,13 @@ def stack_file(image, services):
 
 def inspect(c, *args):
     """What `docker ARGS` (an inspect command) prints, as a list (empty when none is there)."""
-    found = c.run(shlex.join(["docker", *args]), hide=True, warn=True, in_stream=False)
+    found = quiet(c, shlex.join(["docker", *args]))
     return json.loads(found.stdout or "[]") if found.ok else []
 
 
 def service_tasks(c, service, *filters):
     """The service's tasks, each as `docker inspect` shows it."""
-    listed = c.run(shlex.join(["docker", "service", "ps", "-q", *filters, service]), hide=True)
+    listed = quiet(c, shlex.join(["docker", "service", "ps", "-q", *filters, service]), warn=False)
     return inspect(c, "inspect", *listed.stdout.split()) if listed.stdout.split() else []
 
 
@@ -153,7 +153,7 @@ def wait_for_release(c, service):
             return
         failed = [state["Err"] for state in states if state["State"] in ("failed", "rejected")]
         if failed:
-            logs = c.run(f"docker service logs --raw {service}", hide=True, warn=True)
+            logs = quiet(c, f"docker service logs --raw {service}")
             print(logs.stdout[-4000:] + logs.stderr[-4000:])
             raise Exit(
                 f"The release step failed ({failed[0]}): nothing was updated; its output is above."
@@ -170,10 +170,15 @@ def wait_for_rollout(c, service, before):
         [spec] = inspect(c, "service", "inspect", service)
         update = spec.get("UpdateStatus") or {}
         if update.get("StartedAt") != before.get("StartedAt"):  # this deploy changed it
-            if update["State"] in ("rollback_completed", "rollback_paused", "paused"):
+            if update["State"] == "rollback_completed":
                 raise Exit(
                     f"The update of {service} failed and was rolled back ({update['Message']}):"
                     " its previous image runs; `docker service ps` shows why the new one failed."
+                )
+            if update["State"] in ("paused", "rollback_paused"):
+                raise Exit(
+                    f"The update of {service} failed and is paused ({update['Message']}):"
+                    f" `docker service ps` says why, `docker service rollback {service}` undoes it."
                 )
             if update["State"] != "completed":
                 time.sleep(0.5)
@@ -200,7 +205,7 @@ def deploy(c, tag=None, print_=False):
         print(json.dumps(stack_file(image, (RELEASE, *SERVICES)), indent=2))
         return
     check_compose()
-    swarm = json.loads(c.run("docker info --format json", hide=True).stdout)["Swarm"]
+    swarm = json.loads(quiet(c, "docker info --format json", warn=False).stdout)["Swarm"]
     if swarm["LocalNodeState"] != "active" or not swarm["ControlAvailable"]:
         raise Exit(
             "This Docker engine is not a Swarm manager: run `docker swarm init` (one host), or"
