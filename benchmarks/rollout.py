@@ -15,7 +15,7 @@ from harness import projects
 from harness.git import GIT_IDENTITY
 from harness.network import free_port
 from harness.registry import serving_registry
-from harness.swarm import push_unhealthy, remove_stack, steady_load, swarm
+from harness.swarm import push_unhealthy, remove_pushed, remove_stack, steady_load, swarm
 
 RATE = 40  # requests a second, as tests/test_swarm.py sends
 KINDS = {"update": "update to a new version", "rollback": "update whose health check fails (rolled back)"}
@@ -89,6 +89,7 @@ def measure(bench, runs):
                 deploy("rollback", "--tag", "broken")
             finally:
                 remove_stack(image)
+                remove_pushed(registry.address)
     return results
 
 

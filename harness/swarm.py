@@ -105,3 +105,11 @@ def push_unhealthy(image, tag):
         capture_output=True,
     )
     docker("push", "--quiet", tag)
+
+
+def remove_pushed(registry_address):
+    """Remove this engine's images tagged for the registry (what pushes and deploys left)."""
+    listed = docker("image", "ls", "--format", "{{.Repository}}:{{.Tag}}").split()
+    refs = [ref for ref in listed if ref.startswith(f"{registry_address}/")]
+    if refs:
+        docker("image", "rm", "--force", *refs, check=False)

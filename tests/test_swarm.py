@@ -22,6 +22,7 @@ from harness.swarm import (
     images_running,
     local_node,
     push_unhealthy,
+    remove_pushed,
     remove_stack,
     steady_load,
     swarm,
@@ -69,8 +70,11 @@ def cluster(docker_engine, registry, proxy_image):
     port = int(registry.address.rsplit(":", 1)[1])
     with second_host(relayed_ports=[port]) as engine:
         copy_image(proxy_image, engine)
-        with swarm(HOST_ADDRESS, workers=[(engine, SECOND_ADDRESS)]):
-            yield engine
+        try:
+            with swarm(HOST_ADDRESS, workers=[(engine, SECOND_ADDRESS)]):
+                yield engine
+        finally:
+            remove_pushed(registry.address)
 
 
 @pytest.fixture(scope="module")
