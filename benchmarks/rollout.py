@@ -56,8 +56,7 @@ def measure(bench, runs):
         return run(sys.executable, "-m", "invoke", *args, check=check)
 
     def release(version):
-        setup = project / "setup.py"
-        setup.write_text(re.sub(r'version="[^"]+"', f'version="{version}"', setup.read_text()))
+        projects.set_version(project, version)
         run("git", "commit", "--quiet", "--all", "--message", f"Version {version}")
         invoke("build")
         invoke("push")

@@ -93,7 +93,7 @@ def second_host(relayed_ports=()):
     root = Path(tempfile.mkdtemp(prefix="pdt-host2-"))
     sock = root / "docker.sock"
     listeners = []
-    daemon = None
+    daemon = log = None
     try:
         run("ip", "netns", "add", NETNS)
         run("ip", "link", "add", f"{NETNS}-a", "type", "veth", "peer", "name", f"{NETNS}-b")
@@ -137,6 +137,8 @@ def second_host(relayed_ports=()):
                 daemon.wait(timeout=30)
             except subprocess.TimeoutExpired:
                 daemon.kill()
+        if log is not None:
+            log.close()
         subprocess.run(["ip", "netns", "delete", NETNS], capture_output=True)
         subprocess.run(["ip", "link", "delete", f"{NETNS}-a"], capture_output=True)
         # The daemon's overlay mounts are gone with it; what is left is files.

@@ -118,3 +118,9 @@ def set_setting(project, name, value):
     assert count == 1, f"no {name} line in .env"
     env_file.write_text(text)
     project.env.pop(name, None)
+
+
+def set_version(path, version):
+    """Set the version in a baked project's setup.py (what a release bumps)."""
+    setup = Path(path) / "setup.py"
+    setup.write_text(re.sub(r'version="[^"]+"', f'version="{version}"', setup.read_text()))

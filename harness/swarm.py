@@ -1,6 +1,6 @@
-"""Docker Swarm for the tests and the benchmark: a single-node swarm on loopback (left as it was
-found), a stack's tasks, and a steady load from a second process (harness/load.py) while
-something happens to the stack."""
+"""Docker Swarm for the tests and the benchmark: a swarm on this engine, other engines joined as
+workers (left as it was found), a stack's tasks, and a steady load from a second process
+(harness/load.py) while something happens to the stack."""
 
 import contextlib
 import json

@@ -9,7 +9,7 @@ import subprocess
 import pytest
 
 from harness.docker import docker, running
-from harness.git import GIT_IDENTITY
+from harness.git import GIT_IDENTITY, commit
 from harness.network import free_port, get_json, wait_for
 from harness.projects import Project, set_setting
 from harness.registry import serving_registry
@@ -26,12 +26,6 @@ def release(docker_project):
     commit(project, "Baked")
     project.invoke("build")
     return project
-
-
-def commit(project, message):
-    """Commit everything in the project's work tree."""
-    project.run("git", "add", "--all")
-    project.run("git", "commit", "--quiet", "--message", message)
 
 
 def with_env(project, **env):

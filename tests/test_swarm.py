@@ -7,17 +7,16 @@ second process, an update and a rolled-back one fail no request; a killed replic
 database lose no write."""
 
 import json
-import re
 import subprocess
 
 import pytest
 
 from harness.docker import docker
 from harness.engine import docker_unavailable
-from harness.git import GIT_IDENTITY
+from harness.git import GIT_IDENTITY, commit
 from harness.hosts import HOST_ADDRESS, SECOND_ADDRESS, copy_image, host_problem, second_host
 from harness.network import free_port, get_json, post_json, wait_for
-from harness.projects import Project, set_setting, settings_of
+from harness.projects import Project, set_setting, set_version, settings_of
 from harness.swarm import (
     images_running,
     local_node,
@@ -45,15 +44,9 @@ def proxy_image(docker_engine, bake):
     return image
 
 
-def commit(project, message):
-    project.run("git", "add", "--all")
-    project.run("git", "commit", "--quiet", "--message", message)
-
-
 def release(project, version):
     """Bump setup.py's version, commit, build (tests gate it) and push: what a release is."""
-    setup = project.path / "setup.py"
-    setup.write_text(re.sub(r'version="[^"]+"', f'version="{version}"', setup.read_text()))
+    set_version(project.path, version)
     commit(project, f"Version {version}")
     project.invoke("build")
     project.invoke("push")

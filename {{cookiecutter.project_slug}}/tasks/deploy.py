@@ -86,10 +86,6 @@ def stack_file(image, services):
     """The stack file for these services: compose.yaml and deploy/swarm/compose.yaml merged by
     Compose (which reads .env; `docker stack deploy` does not), less what a stack cannot say.
     Secrets and configs get their content's hash in their names: Swarm never changes one."""
-    check_compose()
-{%- if postgres %}
-    db_password_file()
-{%- endif %}
     files = ["-f", str(ROOT / "compose.yaml"), "-f", str(SWARM)]
     command = ["docker", "compose", "--project-directory", str(ROOT), *files, "config"]
     env = {**os.environ, "DEPLOY_IMAGE": image}
@@ -201,10 +197,13 @@ def deploy(c, tag=None, print_=False):
     """Deploy REGISTRY/SERVICE_IMAGE:TAG as a Swarm stack: the release step, a rolling update."""
     image = deployed_image(tag)
     name = stack_name()
+    check_compose()
+{%- if postgres %}
+    db_password_file()  # the db_password secret's file
+{%- endif %}
     if print_:
         print(json.dumps(stack_file(image, (RELEASE, *SERVICES)), indent=2))
         return
-    check_compose()
     swarm = json.loads(quiet(c, "docker info --format json", warn=False).stdout)["Swarm"]
     if swarm["LocalNodeState"] != "active" or not swarm["ControlAvailable"]:
         raise Exit(
