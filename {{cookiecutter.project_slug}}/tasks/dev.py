@@ -92,7 +92,8 @@ def db_password_file():
         path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         path.write_text(secrets.token_urlsafe(24))
         path.chmod(0o644)  # the service's uid reads it through the secret's bind mount
-        print(f"Made a random password for the db in {path.relative_to(ROOT)}.")
+        # On stderr: `invoke deploy --print` pipes stdout into `docker stack deploy -c -`.
+        print(f"Made a random password for the db in {path.relative_to(ROOT)}.", file=sys.stderr)
 
 
 {% endif -%}
