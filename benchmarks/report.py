@@ -292,6 +292,7 @@ built, pushed to a local registry and deployed by `invoke deploy` under a steady
     return f"""Measured {date} on {machine(base_image)}.
 `python -m benchmarks.run --runs {args.runs} --cold-runs {args.cold_runs}`: {args.cold_runs} cold builds and \
 {args.runs} warm runs per scenario and variant, {minutes:.0f} min in all. Cells are median (min–max).
+{bench.engine}
 
 {legend}
 

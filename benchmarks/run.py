@@ -21,8 +21,9 @@ Run from the repository root (as a module, so that it finds harness/ beside it):
   python -m benchmarks.run [--runs N] [--cold-runs N] [--output PATH] [--only SCENARIO ...]
 (--only runs some scenarios and leaves the README alone.)
 
-This module is the entry point; scenarios.py holds what is measured, report.py the table and
-the goals, publishing.py the writing of RESULTS.md and the README section.
+This module is the entry point; scenarios.py holds what is measured, engine.py the machine's
+facts that move build times, report.py the table and the goals, publishing.py the writing of
+RESULTS.md and the README section.
 """
 
 import argparse
@@ -31,6 +32,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from benchmarks import engine
 from benchmarks.publishing import publish
 from benchmarks.report import report
 from benchmarks.scenarios import BENCH, LOG, NEW_DEPENDENCIES, SCENARIOS, Bench, Variant, bake, clean_up, lock
@@ -91,6 +93,7 @@ def main():
                 )
             )
         bench = Bench(base_image, tmp)
+        bench.engine = engine.facts(base_image)
         try:
             print(f"Locking the benchmark's dependencies (base image {base_image}) ...")
             lock(bench, variants)

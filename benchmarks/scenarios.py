@@ -77,6 +77,7 @@ class Bench:
         self.database = {}  # the gated rebuilds with SQLite and PostgreSQL (benchmarks/database.py)
         self.rollout = {}  # deploys on Swarm under load (benchmarks/rollout.py)
         self.steps = {}  # variant key -> [{step: seconds}] of each cold gated build
+        self.engine = ""  # the engine's facts that move build times (benchmarks/engine.py)
 
     def run(self, command, cwd=None, env=None, check=True):
         """Run a command, appending its output to the log; (seconds, output). Stops on failure

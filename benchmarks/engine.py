@@ -1,0 +1,86 @@
+"""Two facts of this machine's engine that move cold build times and differ between machines,
+measured in the run itself: how long BuildKit waits before a RUN step that mounts a secret (each
+installer step mounts the index settings and CA as secrets), and how often a DNS lookup made from
+a container at the same time as others stalls."""
+
+import json
+import subprocess
+import tempfile
+from datetime import datetime
+from pathlib import Path
+
+DOCKERFILE = """\
+FROM {image}
+RUN echo plain > /plain
+RUN --mount=type=secret,id=probe echo secret > /secret
+RUN echo after > /after
+"""
+# Three containers at once, each resolving the index's file host LOOKUPS times (A and AAAA).
+CONTAINERS, LOOKUPS, HOST = 3, 40, "files.pythonhosted.org"
+LOOKUP = f"""
+import socket, time
+slow = 0
+for _ in range({LOOKUPS}):
+    started = time.perf_counter()
+    socket.getaddrinfo("{HOST}", 443, type=socket.SOCK_STREAM)
+    slow += time.perf_counter() - started > 1
+    time.sleep(0.05)
+print(slow)
+"""
+
+
+def vertex_times(progress):
+    """BuildKit rawjson progress -> {vertex name: (started, completed)} in seconds."""
+    decoder, found, at = json.JSONDecoder(), {}, 0
+    while (start := progress.find("{", at)) >= 0:
+        try:
+            status, at = decoder.raw_decode(progress, start)
+        except ValueError:
+            at = start + 1
+            continue
+        for vertex in status.get("vertexes") or []:
+            if vertex.get("started") and vertex.get("completed"):
+                found[vertex["name"]] = tuple(stamp(vertex[k]) for k in ("started", "completed"))
+    return found
+
+
+def stamp(text):
+    """An RFC 3339 time with nanoseconds -> seconds since the epoch."""
+    whole, _, fraction = text.rstrip("Z").partition(".")
+    return datetime.fromisoformat(whole + "+00:00").timestamp() + float(f"0.{fraction or 0}")
+
+
+def secret_wait(image):
+    """Seconds between the step before a secret-mounting RUN step and its start, less the same
+    gap before a plain RUN step (uncached builds of a three-step Dockerfile)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        Path(tmp, "Dockerfile").write_text(DOCKERFILE.format(image=image))
+        Path(tmp, "probe").write_text("probe\n")
+        build = ["build", "--no-cache", "--progress=rawjson", "--secret", f"id=probe,src={tmp}/probe", tmp]
+        result = subprocess.run(["docker", *build], capture_output=True, text=True, check=True)
+    steps = sorted((t for n, t in vertex_times(result.stderr).items() if "RUN" in n))
+    (_, plain_end), (secret_start, secret_end), (after_start, _) = steps
+    return (secret_start - plain_end) - (after_start - secret_end)
+
+
+def dns_stalls(image):
+    """(lookups that took over 1 s, lookups made) from CONTAINERS containers at once."""
+    runs = [
+        subprocess.Popen(
+            ["docker", "run", "--rm", image, "python3", "-c", LOOKUP], stdout=subprocess.PIPE, text=True
+        )
+        for _ in range(CONTAINERS)
+    ]
+    slow = sum(int(run.communicate()[0].strip() or 0) for run in runs)
+    return slow, CONTAINERS * LOOKUPS
+
+
+def facts(image):
+    """The report's sentence on this machine's engine."""
+    wait = secret_wait(image)
+    slow, lookups = dns_stalls(image)
+    return (
+        f"On this machine, BuildKit waits {wait:.2f} s before each RUN step that mounts a secret "
+        f"(every installer step does: (c) has three in a row, (d-uv) two, (d) one), and {slow} of "
+        f"{lookups} DNS lookups made from {CONTAINERS} containers at once took over 1 s."
+    )
