@@ -265,6 +265,13 @@ def test_a_data_dir_it_cannot_use_stops_the_service_with_one_sentence(service, o
     assert "Traceback" not in run.stdout + run.stderr
 
 
+# The modules under /app/src that have no bytecode beside them (Python's own cache path).
+UNCOMPILED = (
+    'import importlib.util as u, pathlib as p; print([str(f) for f in p.Path("src").rglob("*.py")'
+    " if not p.Path(u.cache_from_source(f)).is_file()])"
+)
+
+
 @every_python
 def test_service_image_holds_only_what_ships(service):
     image = image_of(service)
@@ -278,22 +285,23 @@ def test_service_image_holds_only_what_ships(service):
         "sh",
         image,
         "-c",
-        """
+        f"""
         id -u
         stat -c %u:%g /data
         ls -A /app
         for tool in gcc cc g++ make pip-compile pytest; do command -v $tool; done
         python -c 'import importlib.util as u; print([m for m in ("pytest", "coverage") if u.find_spec(m)])'
         python -c 'import sys; print("%d.%d" % sys.version_info[:2])'
+        python -c '{UNCOMPILED}'
         find / -xdev \\( -name test_servicehost.py -o -name test_example.py \\) -print 2>/dev/null
         true
     """,
     ).split()
     version = service.answers.get("python_version", DEFAULT_PYTHON)
     # /app: the code, the pyproject.toml naming the app, and what the build steps made (Django's
-    # collected static files).
+    # collected static files); every module of the code compiled (the last "[]": none is not).
     made = ["static"] if service.answers["framework"] == "django" else []
-    expected = ["10001", "10001:10001", "pyproject.toml", "src", *made, "[]", version]
+    expected = ["10001", "10001:10001", "pyproject.toml", "src", *made, "[]", version, "[]"]
     assert probe == expected, f"unexpected in the image: {probe}"
 
 
