@@ -71,8 +71,10 @@ def dns_stalls(image):
         )
         for _ in range(CONTAINERS)
     ]
-    slow = sum(int(run.communicate()[0].strip() or 0) for run in runs)
-    return slow, CONTAINERS * LOOKUPS
+    outputs = [run.communicate()[0] for run in runs]
+    if any(run.returncode for run in runs):
+        raise SystemExit(f"The DNS probe could not resolve {HOST} from a container.")
+    return sum(int(output) for output in outputs), CONTAINERS * LOOKUPS
 
 
 def facts(image):
