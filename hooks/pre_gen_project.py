@@ -39,6 +39,7 @@ DEPENDENCY_NAMES = frozenset(
         "sqlparse",
         "starlette",
         "uvicorn",
+        "uvicorn_worker",
         "werkzeug",
         "whitenoise",
         "servicehost",

@@ -32,7 +32,11 @@ setup(
         "whitenoise>=6.9",
 {%- elif cookiecutter.framework == "fastapi" %}
         "fastapi>=0.110",
-        "uvicorn>=0.29",
+        # gunicorn runs uvicorn's workers: it forks them (a faster start than uvicorn's own
+        # spawned workers) and keeps TCP_NODELAY on their connections (uvicorn#3149).
+        "gunicorn>=25.1",
+        "uvicorn>=0.36",
+        "uvicorn-worker>=0.4",
 {%- endif %}
 {%- if postgres %}
         # PostgreSQL's driver; the binary extra brings libpq in its wheel (no compiler, no apt).

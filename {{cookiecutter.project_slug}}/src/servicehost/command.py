@@ -9,11 +9,6 @@ import os
 import shlex
 import subprocess
 import sys
-{%- if web %}
-import urllib.error
-import urllib.request
-{%- endif %}
-from importlib.metadata import version
 from pathlib import Path
 
 {% if cookiecutter.database == "postgres" -%}
@@ -81,14 +76,21 @@ def build_steps(settings):
 def healthcheck(settings):
 {%- if web %}
     """Exit 0 when the health endpoint answers 200 (Docker's HEALTHCHECK runs this)."""
+    import http.client  # here: every other command starts without it
+
     url = f"http://127.0.0.1:{settings.port}{settings.health_path}"
+    connection = http.client.HTTPConnection("127.0.0.1", settings.port, timeout=2)
     try:
-        with urllib.request.urlopen(url, timeout=2) as response:
-            return 0 if response.status == 200 else 1
-    except urllib.error.HTTPError as error:
-        print(f"unhealthy: {url} answered {error.code}: {error.read().decode()}", file=sys.stderr)
-    except OSError as error:
+        connection.request("GET", settings.health_path)
+        response = connection.getresponse()
+        if response.status == 200:
+            return 0
+        body = response.read().decode()
+        print(f"unhealthy: {url} answered {response.status}: {body}", file=sys.stderr)
+    except (OSError, http.client.HTTPException) as error:
         print(f"unhealthy: {url}: {error}", file=sys.stderr)
+    finally:
+        connection.close()
     return 1
 {%- else %}
     """Exit 0 when the worker's heartbeat is recent (Docker's HEALTHCHECK runs this)."""
@@ -126,11 +128,21 @@ def dev(settings, debug=False, wait=False):
     return server.dev(settings, debug)
 
 
+class Version(argparse.Action):
+    """--version, looked up only when asked: importlib.metadata would slow every start."""
+
+    def __call__(self, parser, *_):
+        from importlib.metadata import version
+
+        print(version("{{ cookiecutter.project_slug }}"))
+        parser.exit()
+
+
 def main(argv=None):
     """Parse the command line and run the chosen command."""
     argv = sys.argv[1:] if argv is None else list(argv)
     parser = argparse.ArgumentParser(prog="{{ cookiecutter.project_slug }}", description=__doc__)
-    parser.add_argument("--version", action="version", version=version("{{ cookiecutter.project_slug }}"))
+    parser.add_argument("--version", action=Version, nargs=0, help="show the version and exit")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     run = {
         "serve": serve,

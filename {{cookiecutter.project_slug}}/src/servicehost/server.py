@@ -70,59 +70,25 @@ def dev(settings, debug):
         watch_filter=watchfiles.PythonFilter(),
     )
     return 0
-{%- elif framework == "fastapi" %}
-
-import uvicorn
-
-from servicehost import health
-from servicehost.load import load
-from servicehost.settings import ROOT, Settings
-
-
-def service():
-    """The app with its health endpoint, built in each server process (uvicorn's factory)."""
-    settings = Settings.load()
-    return health.wrap(load(settings.app) if settings.app else None, settings)
-
-
-def serve(settings):
-    """Serve with uvicorn, a production ASGI server, on HOST:PORT with WORKERS processes."""
-    uvicorn.run(
-        "servicehost.server:service",
-        factory=True,
-        host=settings.host,
-        port=settings.port,
-        workers=settings.workers,
-        log_config=None,
-        access_log=settings.access_log,
-        # SIGTERM: stop accepting, let the requests in flight finish, then exit 0.
-        timeout_graceful_shutdown=settings.graceful_timeout,
-    )
-    return 0
-
-
-def dev(settings, debug):
-    """Serve one process that restarts on every change under src/ (not with the debugger: it
-    follows one process, and a reload would replace it)."""
-    uvicorn.run(
-        "servicehost.server:service",
-        factory=True,
-        host=settings.host,
-        port=settings.port,
-        reload=not debug,
-        reload_dirs=[str(ROOT / "src")],
-    )
-    return 0
 {%- else %}
 
 from gunicorn.app.base import BaseApplication
 
 from servicehost import health
 from servicehost.load import load
+{%- if framework == "fastapi" %}
+from servicehost.settings import ROOT, Settings
+{%- endif %}
 
 
+{% if framework == "fastapi" -%}
+def service(settings=None):
+    """The app with its health endpoint (uvicorn's reloader calls it without the settings)."""
+    settings = settings or Settings.load()
+{%- else -%}
 def service(settings):
     """The app with its health endpoint."""
+{%- endif %}
     return health.wrap(load(settings.app) if settings.app else None, settings)
 
 
@@ -134,10 +100,13 @@ class Gunicorn(BaseApplication):
         super().__init__()
 
     def load_config(self):
-        """Bind HOST:PORT with WORKERS processes, log to stdout (each request with ACCESS_LOG),
-        write nothing to the disk."""
+        """Bind HOST:PORT with WORKERS processes{% if framework == "fastapi" %} (uvicorn's workers, for ASGI){% endif %}, log to
+        stdout (each request with ACCESS_LOG), write nothing to the disk."""
         self.cfg.set("bind", f"{self.settings.host}:{self.settings.port}")
         self.cfg.set("workers", self.settings.workers)
+{%- if framework == "fastapi" %}
+        self.cfg.set("worker_class", "uvicorn_worker.UvicornWorker")
+{%- endif %}
         # SIGTERM: stop accepting, let the requests in flight finish, then exit 0.
         self.cfg.set("graceful_timeout", self.settings.graceful_timeout)
         if self.settings.access_log:
@@ -152,10 +121,27 @@ class Gunicorn(BaseApplication):
 
 
 def serve(settings):
-    """Serve with gunicorn, a production WSGI server, on HOST:PORT with WORKERS processes."""
+    """Serve with gunicorn, a production {% if framework == "fastapi" %}server{% else %}WSGI server{% endif %}, on HOST:PORT with WORKERS processes."""
     Gunicorn(settings).run()
     return 0
-{%- if framework == "flask" %}
+{%- if framework == "fastapi" %}
+
+
+def dev(settings, debug):
+    """Serve one process that restarts on every change under src/ (not with the debugger: it
+    follows one process, and a reload would replace it)."""
+    import uvicorn
+
+    uvicorn.run(
+        "servicehost.server:service",
+        factory=True,
+        host=settings.host,
+        port=settings.port,
+        reload=not debug,
+        reload_dirs=[str(ROOT / "src")],
+    )
+    return 0
+{%- elif framework == "flask" %}
 
 
 def dev(settings, debug):
