@@ -5,11 +5,12 @@ with an app of the test's own. Part of the template, like the package it tests."
 
 {% if cookiecutter.framework == "fastapi" %}import asyncio
 {% endif %}{% if postgres %}import hashlib
-{% endif %}{% if web %}import json
+{% endif %}{% if web %}import http.server
+import json
 {% endif %}{% if cookiecutter.framework == "django" or postgres %}import os
 {% endif %}import sys
-{% if not web %}import threading
-{% endif %}from importlib.metadata import version
+import threading
+from importlib.metadata import version
 
 {% if postgres %}import psycopg
 {% endif %}import pytest
@@ -232,6 +233,33 @@ def test_without_an_app_only_health_answers():
 
 def test_healthcheck_fails_when_nothing_answers():
     assert command.healthcheck(Settings(port=1)) == 1
+
+
+@pytest.fixture
+def answering():
+    """The port of a real HTTP server of the test's own: 200 on /healthz, 503 elsewhere."""
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            ok = self.path == "/healthz"
+            self.send_response(200 if ok else 503)
+            self.end_headers()
+            self.wfile.write(b"ok" if ok else b"not ready")
+
+        def log_message(self, *_):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield server.server_address[1]
+    server.shutdown()
+    server.server_close()
+
+
+def test_healthcheck_passes_on_200_and_says_what_else_answered(answering, capsys):
+    assert command.healthcheck(Settings(port=answering, health_path="/healthz")) == 0
+    assert command.healthcheck(Settings(port=answering, health_path="/other")) == 1
+    assert "/other answered 503: not ready" in capsys.readouterr().err
 {%- else %}
 
 
