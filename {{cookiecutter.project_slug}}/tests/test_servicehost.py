@@ -237,7 +237,8 @@ def test_healthcheck_fails_when_nothing_answers():
 
 @pytest.fixture
 def answering():
-    """The port of a real HTTP server of the test's own: 200 on /healthz, 503 elsewhere."""
+    """The port of a real HTTP server of the test's own, for two requests: 200 on /healthz, 503
+    elsewhere."""
 
     class Handler(http.server.BaseHTTPRequestHandler):
         def do_GET(self):
@@ -250,9 +251,13 @@ def answering():
             pass
 
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+
+    def two_requests():  # then done: serve_forever's shutdown would wait out its 0.5 s poll
+        server.handle_request()
+        server.handle_request()
+
+    threading.Thread(target=two_requests, daemon=True).start()
     yield server.server_address[1]
-    server.shutdown()
     server.server_close()
 
 
