@@ -121,7 +121,7 @@ class Gunicorn(BaseApplication):
 
 
 def serve(settings):
-    """Serve with gunicorn, a production {% if framework == "fastapi" %}server{% else %}WSGI server{% endif %}, on HOST:PORT with WORKERS processes."""
+    """Serve with gunicorn{% if framework == "fastapi" %} running uvicorn's workers{% else %}, a production WSGI server{% endif %}, on HOST:PORT with WORKERS processes."""
     Gunicorn(settings).run()
     return 0
 {%- if framework == "fastapi" %}
