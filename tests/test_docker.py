@@ -265,9 +265,11 @@ def test_a_data_dir_it_cannot_use_stops_the_service_with_one_sentence(service, o
     assert "Traceback" not in run.stdout + run.stderr
 
 
-# The modules under /app/src that have no bytecode beside them (Python's own cache path).
+# The modules of the code (/app/src) and of its dependencies (the venv's site-packages) that have
+# no bytecode beside them (Python's own cache path).
 UNCOMPILED = (
-    'import importlib.util as u, pathlib as p; print([str(f) for f in p.Path("src").rglob("*.py")'
+    "import importlib.util as u, pathlib as p, sysconfig as s; print([str(f) for d in"
+    ' ("src", s.get_path("purelib")) for f in p.Path(d).rglob("*.py")'
     " if not p.Path(u.cache_from_source(f)).is_file()])"
 )
 
@@ -299,7 +301,7 @@ def test_service_image_holds_only_what_ships(service):
     ).split()
     version = service.answers.get("python_version", DEFAULT_PYTHON)
     # /app: the code, the pyproject.toml naming the app, and what the build steps made (Django's
-    # collected static files); every module of the code compiled (the last "[]": none is not).
+    # collected static files); every module of the code and its dependencies compiled (the last "[]").
     made = ["static"] if service.answers["framework"] == "django" else []
     expected = ["10001", "10001:10001", "pyproject.toml", "src", *made, "[]", version, "[]"]
     assert probe == expected, f"unexpected in the image: {probe}"
