@@ -66,14 +66,14 @@ def relock_one(c, framework, database, version, image, upgrade):
                 env={"PYTHON_IMAGE": image},
             )
         target.mkdir(parents=True, exist_ok=True)
-        for name in ("base.txt", "test.txt", "dev.txt"):
-            text = (
-                (requirements / name)
-                .read_text()
-                .replace(f"{SLUG} (setup.py)", "{{ cookiecutter.project_slug }} (setup.py)")
-            )
-            (target / name).write_text(text)
-    print(f"Relocked {target.relative_to(ROOT)}")
+        # Each set's own locks; the build backend's lock, one for all (pyproject.toml's
+        # [build-system] is the same in every bake).
+        shipped = [(target / n, requirements / n) for n in ("base.txt", "test.txt", "dev.txt")]
+        shipped.append((TEMPLATE / "requirements" / "build.txt", requirements / "build.txt"))
+        for shipped_lock, lock in shipped:
+            text = lock.read_text().replace(f"{SLUG} (", "{{ cookiecutter.project_slug }} (")
+            shipped_lock.write_text(text)
+    print(f"Relocked {target.relative_to(ROOT)} and {TEMPLATE.name}/requirements/build.txt")
 
 
 @task(

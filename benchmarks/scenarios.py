@@ -200,7 +200,7 @@ def lock(bench, variants):
     first, *others = [v for v in variants if v.dockerfile is None]
     bench.invoke(first, "lock")
     for other in others:
-        for name in ("setup.py", "requirements/base.txt", "requirements/test.txt", "requirements/dev.txt"):
+        for name in ("setup.py", *(f"requirements/{n}.txt" for n in ("base", "test", "dev", "build"))):
             shutil.copyfile(first.project / name, other.project / name)
         bench.invoke(other, "lock", "--check")
 

@@ -137,6 +137,20 @@ def test_lock_files_are_current(baked):
     assert "Lock files are current." in Project(project).invoke("lock", "--check").output
 
 
+def test_a_changed_build_system_makes_its_lock_stale(bake, tmp_path):
+    """requirements/build.txt is compiled from pyproject.toml's [build-system] alone: a new bound
+    there makes it stale, an edit elsewhere in pyproject.toml does not."""
+    project = Project(shutil.copytree(bake(), tmp_path / "project"))
+    pyproject = project.path / "pyproject.toml"
+    text = pyproject.read_text()
+    assert "[tool.ruff.lint]" in text and 'requires = ["setuptools>=77"]' in text
+    pyproject.write_text(text.replace("[tool.ruff.lint]", "# A comment.\n[tool.ruff.lint]", 1))
+    assert "Lock files are current." in project.invoke("lock", "--check").output
+    pyproject.write_text(text.replace('requires = ["setuptools>=77"]', 'requires = ["setuptools>=80"]', 1))
+    check = project.invoke("lock", "--check", check=False)
+    assert check.returncode == 1 and "Lock files out of date: requirements/build.txt (stale);" in check.output
+
+
 def test_only_useful_files_are_baked(baked):
     project, answers = baked
     package = project / "src" / answers.get("package_name", project.name.replace("-", "_"))
@@ -157,6 +171,7 @@ def test_only_useful_files_are_baked(baked):
     assert not (project / "requirements" / "_locks").exists()
     assert sorted(p.name for p in (project / "requirements").iterdir()) == [
         "base.txt",
+        "build.txt",
         "dev.in",
         "dev.txt",
         "test.in",
@@ -273,11 +288,6 @@ def host_python():
 
 # The pips users have on their hosts: the venv's own (23.2 with Python 3.11), Debian 12's, a current one.
 HOST_PIPS = ["bundled", "23.0.1", "26.0.1"]
-# What builds the project in `pip install -e .`, pinned: build isolation would otherwise take the
-# newest setuptools from the index. PIP_CONSTRAINT reaches pip's build environment (pip >= 25.3
-# reads PIP_BUILD_CONSTRAINT for it); the WHEEL file of the installed project names its builder.
-BUILD_SETUPTOOLS = "80.9.0"
-INSTALLERS = {"pip", "setuptools", "wheel"}
 
 
 def readme_commands(project, heading):
@@ -306,22 +316,19 @@ def locked_versions(*locks):
 def test_baked_tests_pass_in_a_fresh_venv_on_the_host(bake, framework, pip_version, tmp_path):
     """The README's steps without Docker, with each pip a host may have: exactly what the locks pin
     gets installed, nothing newer from the index (pip < 24 fetched a locked package's extras there
-    when the lock dropped them), and the baked tests pass."""
+    when the lock dropped them; build isolation, the newest setuptools), and the baked tests pass."""
     python, version = host_python()
     project = Project(
         shutil.copytree(bake(framework=framework, python_version=version), tmp_path / "project")
     )
-    build_constraints = tmp_path / "build-constraints.txt"
-    build_constraints.write_text(f"setuptools=={BUILD_SETUPTOOLS}\n")
-    project.env.update(PIP_CONSTRAINT=str(build_constraints), PIP_BUILD_CONSTRAINT=str(build_constraints))
     steps = readme_commands(project.path, "Tests on your machine, without Docker")
     venv, install, editable, run_tests = steps
     assert venv == [f"python{version}", "-m", "venv", ".venv"]
     assert install == [
         *(".venv/bin/pip", "install", "--require-hashes"),
-        *("-r", "requirements/base.txt", "-r", "requirements/test.txt"),
+        *("-r", "requirements/base.txt", "-r", "requirements/test.txt", "-r", "requirements/build.txt"),
     ]
-    assert editable == [".venv/bin/pip", "install", "--no-deps", "-e", "."]
+    assert editable == [".venv/bin/pip", "install", "--no-deps", "--no-build-isolation", "-e", "."]
     assert run_tests == [".venv/bin/pytest"]
 
     project.run(python, *venv[1:])
@@ -338,13 +345,14 @@ def test_baked_tests_pass_in_a_fresh_venv_on_the_host(bake, framework, pip_versi
     installed = {canonical(name): v for name, v in json.loads(listed.output).items()}
     assert installed.pop(canonical(project.slug), None), installed
     requirements = project.path / "requirements"
-    locked = locked_versions(requirements / "base.txt", requirements / "test.txt")
-    assert {n: v for n, v in installed.items() if n not in INSTALLERS} == {
-        n: v for n, v in locked.items() if n not in INSTALLERS
+    locked = locked_versions(*(requirements / n for n in ("base.txt", "test.txt", "build.txt")))
+    # pip aside: the venv's own, or the one a host has.
+    assert {n: v for n, v in installed.items() if n != "pip"} == {
+        n: v for n, v in locked.items() if n != "pip"
     }
     dist_info = f"{project.slug.replace('-', '_')}-*.dist-info"
     wheel = next((project.path / ".venv").glob(f"lib/python*/site-packages/{dist_info}/WHEEL"))
-    assert f"Generator: setuptools ({BUILD_SETUPTOOLS})" in wheel.read_text()
+    assert f"Generator: setuptools ({locked['setuptools']})" in wheel.read_text()
 
     result = project.run(*run_tests)
     assert re.search(r"\b\d+ passed\b", result.output) and "failed" not in result.output

@@ -273,6 +273,14 @@ UNCOMPILED = (
     " if not p.Path(u.cache_from_source(f)).is_file()])"
 )
 
+# What test-tools and entry install that the service image must not import.
+SHIPS_NOT = ("pytest", "coverage", "setuptools")
+# What built the project's entry in the venv, from its WHEEL file: "setuptools(84.2.1)".
+BUILT_BY = (
+    'import importlib.metadata as m; w = m.distribution("{}").read_text("WHEEL");'
+    ' print(next(x for x in w.splitlines() if x.startswith("Generator:"))[10:].replace(" ", ""))'
+)
+
 
 @every_python
 def test_service_image_holds_only_what_ships(service):
@@ -292,18 +300,23 @@ def test_service_image_holds_only_what_ships(service):
         stat -c %u:%g /data
         ls -A /app
         for tool in gcc cc g++ make pip-compile pytest; do command -v $tool; done
-        python -c 'import importlib.util as u; print([m for m in ("pytest", "coverage") if u.find_spec(m)])'
+        python -c 'import importlib.util as u; print([m for m in {json.dumps(SHIPS_NOT)} if u.find_spec(m)])'
         python -c 'import sys; print("%d.%d" % sys.version_info[:2])'
         python -c '{UNCOMPILED}'
+        python -c '{BUILT_BY.format(service.slug)}'
         find / -xdev \\( -name test_servicehost.py -o -name test_example.py \\) -print 2>/dev/null
         true
     """,
     ).split()
     version = service.answers.get("python_version", DEFAULT_PYTHON)
     # /app: the code, the pyproject.toml naming the app, and what the build steps made (Django's
-    # collected static files); every module of the code and its dependencies compiled (the last "[]").
+    # collected static files); every module of the code and its dependencies compiled (the second
+    # "[]"); the project built by the setuptools requirements/build.txt pins, which does not ship.
     made = ["static"] if service.answers["framework"] == "django" else []
+    build_lock = (service.path / "requirements" / "build.txt").read_text()
+    builder = re.search(r"^setuptools==(\S+) ", build_lock, re.MULTILINE).group(1)
     expected = ["10001", "10001:10001", "pyproject.toml", "src", *made, "[]", version, "[]"]
+    expected.append(f"setuptools({builder})")
     assert probe == expected, f"unexpected in the image: {probe}"
 
 

@@ -157,7 +157,7 @@ def conflicted(project):
 def out_of_date(problems):
     return (
         f"Lock files out of date: {problems}; "
-        "run `invoke lock` to rewrite them from setup.py and requirements/*.in."
+        "run `invoke lock` to rewrite them from setup.py, pyproject.toml and requirements/*.in."
     )
 
 
@@ -291,7 +291,11 @@ def test_invoke_lock_sets_a_conflicted_lock_aside_and_restores_it_on_failure(bak
     assert result.returncode == 3, result.output
     assert "Compiling requirements/test.txt afresh: it has merge conflict markers." in result.output
     assert "`docker build` failed (exit code 3)." in result.output
-    assert seen.read_text().splitlines() == ["requirements/base.txt # Locke", "requirements/dev.txt # Locke"]
+    assert seen.read_text().splitlines() == [
+        "requirements/base.txt # Locke",
+        "requirements/build.txt # Locke",
+        "requirements/dev.txt # Locke",
+    ]
     assert test_txt.read_bytes() == before
 
 

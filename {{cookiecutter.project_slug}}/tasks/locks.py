@@ -21,6 +21,7 @@ LOCKS = {
     "base.txt": ("setup.py",),
     "test.txt": ("requirements/test.in", "requirements/base.txt"),
     "dev.txt": ("requirements/dev.in", "requirements/test.txt"),
+    "build.txt": ("pyproject.toml",),  # its [build-system]: what builds the project
 }
 STAMP = "# Locked inputs: sha256="
 # What git (a merge, a rebase, `cruft update`) leaves around the two sides of a conflict.
@@ -28,8 +29,9 @@ CONFLICT_MARKER = re.compile(r"^(<{7}|={7}|>{7}|\|{7})( |$)", re.MULTILINE)
 
 
 def inputs_digest(lock):
-    """sha256 of what a lock file is compiled from: setup.py's install_requires, or the
-    requirement lines (comments aside) of its .in file and of the lock it is constrained by."""
+    """sha256 of what a lock file is compiled from: setup.py's install_requires, pyproject.toml's
+    [build-system], or the requirement lines of its .in file and of the lock it is constrained
+    by (comments and blank lines aside)."""
     digest = hashlib.sha256()
     for name in LOCKS[lock]:
         if name == "setup.py":
@@ -38,11 +40,28 @@ def inputs_digest(lock):
         else:
             path = ROOT / name
             lines = path.read_text().splitlines() if path.exists() else []
+            if name == "pyproject.toml":
+                lines = build_system(lines)
             text = "\n".join(
                 line.strip() for line in lines if line.strip() and not line.strip().startswith("#")
             )
         digest.update(f"{name}\n{text}\n".encode())
     return digest.hexdigest()
+
+
+def build_system(lines):
+    """The lines of pyproject.toml's [build-system] table (read as text: the tasks run on
+    Pythons without a TOML reader)."""
+    table = []
+    for line in lines:
+        if re.match(r"\s*\[", line):
+            if table:
+                break
+            if re.fullmatch(r"\s*\[\s*build-system\s*\]\s*(#.*)?", line):
+                table.append(line)
+        elif table:
+            table.append(line)
+    return table
 
 
 def conflicted_locks():
@@ -102,8 +121,8 @@ def lock(c, check=False, upgrade=False, upgrade_package=None):
         problems = lock_problems()
         if problems:
             raise Exit(
-                f"Lock files out of date: {', '.join(problems)}; "
-                "run `invoke lock` to rewrite them from setup.py and requirements/*.in."
+                f"Lock files out of date: {', '.join(problems)}; run `invoke lock` to rewrite "
+                "them from setup.py, pyproject.toml and requirements/*.in."
             )
         print("Lock files are current.")
         return
