@@ -356,6 +356,8 @@ def test_baked_tests_pass_in_a_fresh_venv_on_the_host(bake, framework, pip_versi
 
     result = project.run(*run_tests)
     assert re.search(r"\b\d+ passed\b", result.output) and "failed" not in result.output
+    # A fresh bake's tests warn of nothing (pytest's summary would count "1 warning").
+    assert not re.search(r"\b\d+ warnings?\b", result.output), result.output
 
 
 @pytest.mark.parametrize(

@@ -339,6 +339,9 @@ def test_invoke_test_passes_and_leaves_reports(service):
     assert int(suite.get("tests")) > 0
     assert (suite.get("failures"), suite.get("errors")) == ("0", "0")
     assert ET.parse(service.path / "reports" / "coverage.xml").getroot().tag == "coverage"
+    # A fresh bake's tests warn of nothing (pytest's summary would count "1 warning").
+    log = (service.path / "reports" / "pytest.log").read_text()
+    assert not re.search(r"\b\d+ warnings?\b", log), log[-2000:]
 
 
 def test_failing_test_fails_invoke_and_plain_docker_builds(variant, base_image):
