@@ -52,7 +52,7 @@ OTHER_PYTHONS = [
     for i, version in enumerate(PYTHON_VERSIONS[1:])
 ]
 # Steps that install dependencies or tools: a code-only change must find every one cached.
-DEPENDENCY_STAGES = ("build-base", "service-deps", "entry", "test-tools")
+DEPENDENCY_STAGES = ("build-base", "uv", "service-deps", "entry", "test-tools")
 every_python = pytest.mark.every_python
 
 
