@@ -9,7 +9,7 @@ from invoke import Exit, task
 
 from harness import projects
 from harness.engine import docker_problem, python_image
-from harness.hooks import lock_set
+from harness.hooks import BUILD_LOCK, lock_set, set_locks
 from harness.template import OPTIONS, PYTHON_VERSIONS, ROOT
 
 TEMPLATE = ROOT / "{{cookiecutter.project_slug}}"
@@ -69,8 +69,8 @@ def relock_one(c, framework, database, version, image, upgrade):
         target.mkdir(parents=True, exist_ok=True)
         # Each set's own locks; the build backend's lock, one for all (pyproject.toml's
         # [build-system] is the same in every bake).
-        shipped = [(target / n, requirements / n) for n in ("base.txt", "test.txt", "dev.txt")]
-        shipped.append((TEMPLATE / "requirements" / "build.txt", requirements / "build.txt"))
+        shipped = [(target / n, requirements / n) for n in set_locks()]
+        shipped.append((TEMPLATE / "requirements" / BUILD_LOCK, requirements / BUILD_LOCK))
         for shipped_lock, lock in shipped:
             text = lock.read_text().replace(f"{SLUG} (", "{{ cookiecutter.project_slug }} (")
             if not shipped_lock.exists() or pins(shipped_lock.read_text()) != pins(text):

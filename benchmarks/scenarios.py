@@ -17,6 +17,7 @@ from benchmarks import database, rollout, runtime
 from benchmarks.report import ROWS, human_bytes
 from harness import projects
 from harness.docker import docker, inspect, new_layer_bytes
+from harness.hooks import BUILD_LOCK, set_locks
 from harness.network import free_port, get_json
 from harness.template import ROOT
 
@@ -200,7 +201,7 @@ def lock(bench, variants):
     first, *others = [v for v in variants if v.dockerfile is None]
     bench.invoke(first, "lock")
     for other in others:
-        for name in ("setup.py", *(f"requirements/{n}.txt" for n in ("base", "test", "dev", "build"))):
+        for name in ("setup.py", *(f"requirements/{n}" for n in (*set_locks(), BUILD_LOCK))):
             shutil.copyfile(first.project / name, other.project / name)
         bench.invoke(other, "lock", "--check")
 

@@ -31,6 +31,15 @@ VALID = {
 }
 
 
+def set_locks() -> tuple:
+    """The lock files each lock set holds (the post hook's), in every bake's requirements/."""
+    return load_hook("post_gen_project").LOCK_FILES
+
+
+# The build backend's lock, in every bake's requirements/: the template ships one for all sets.
+BUILD_LOCK = "build.txt"
+
+
 def lock_set(framework: str, database: str, version: str) -> str:
     """The name of a lock set's directory under requirements/_locks (the post hook's)."""
     return load_hook("post_gen_project").lock_set(framework, database, version)
