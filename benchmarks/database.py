@@ -24,7 +24,7 @@ ROWS = [
 
 def measure(bench, runs):
     """{database: {row: [seconds per run]}}, from code-change rebuilds of each bake."""
-    from benchmarks.scenarios import SLUG, Variant, edit_code, pytest_seconds, step_seconds
+    from benchmarks.scenarios import SLUG, Variant, edit_code, plain_step_seconds, pytest_seconds
 
     results = {}
     for database in DATABASES:
@@ -37,7 +37,7 @@ def measure(bench, runs):
         for run in range(runs):
             edit_code(variant.project)
             seconds, log = bench.build(variant, gate=True)
-            steps = step_seconds(log)
+            steps = plain_step_seconds(log)
             test_step = next(v for title, v in steps.items() if title.startswith("[test-run"))
             rows["rebuild"].append(seconds)
             rows["test_step"].append(test_step)

@@ -36,8 +36,9 @@ print(slow)
 """
 
 
-def vertex_times(progress):
-    """BuildKit rawjson progress -> {vertex name: (started, completed)} in seconds."""
+def vertices(progress):
+    """BuildKit rawjson progress -> {digest: {name, inputs, started, completed, cached}}, the times
+    in seconds since the epoch, of each vertex that ran or was cached."""
     decoder, found, at = json.JSONDecoder(), {}, 0
     while (start := progress.find("{", at)) >= 0:
         try:
@@ -47,8 +48,46 @@ def vertex_times(progress):
             continue
         for vertex in status.get("vertexes") or []:
             if vertex.get("started") and vertex.get("completed"):
-                found[vertex["name"]] = tuple(stamp(vertex[k]) for k in ("started", "completed"))
+                found[vertex["digest"]] = {
+                    "name": vertex["name"],
+                    "inputs": vertex.get("inputs") or [],
+                    "started": stamp(vertex["started"]),
+                    "completed": stamp(vertex["completed"]),
+                    "cached": bool(vertex.get("cached")),
+                }
     return found
+
+
+def vertex_times(progress):
+    """BuildKit rawjson progress -> {vertex name: (started, completed)} in seconds."""
+    return {v["name"]: (v["started"], v["completed"]) for v in vertices(progress).values()}
+
+
+def step_seconds(progress):
+    """BuildKit rawjson progress -> {step title: seconds it took} (cached steps aside)."""
+    found = vertices(progress).values()
+    return {
+        v["name"]: v["completed"] - v["started"]
+        for v in found
+        if v["name"].startswith("[") and not v["cached"]
+    }
+
+
+def secret_waits(progress):
+    """Seconds a build waited before its RUN steps that mount a secret: from the last of each
+    one's inputs done to its start, waits that overlap counted once."""
+    found = vertices(progress)
+    spans = []
+    for vertex in found.values():
+        if "--mount=type=secret" in vertex["name"] and not vertex["cached"]:
+            ready = max((found[i]["completed"] for i in vertex["inputs"] if i in found), default=None)
+            if ready is not None and vertex["started"] > ready:
+                spans.append((ready, vertex["started"]))
+    waited, end = 0.0, float("-inf")
+    for start, stop in sorted(spans):
+        waited += max(0.0, stop - max(start, end))
+        end = max(end, stop)
+    return waited
 
 
 def stamp(text):

@@ -188,6 +188,28 @@ def slowest_steps(bench, count=8):
     return "\n".join(lines)
 
 
+def unwaited(bench, variants):
+    """The cold builds less each one's own waits before secret mounts, median: what they would
+    take on BuildKit 0.16 and later, which does not wait; the gated ones also as a ratio to (c)."""
+    cold, gated = bench.unwaited["cold"], bench.unwaited["cold_gate"]
+    if "c" not in cold:
+        return ""
+    c = statistics.median(cold["c"])
+    parts = []
+    for v in variants:
+        if v.key not in cold:
+            continue
+        text = f"({v.key}) {statistics.median(cold[v.key]):.1f} s"
+        if v.dockerfile is None and v.key in gated:
+            g = statistics.median(gated[v.key])
+            text += f", with its test gate {g:.1f} s, {g / c:.2f}× (c)"
+        parts.append(text)
+    return (
+        "Each cold build less its own waits before secret mounts (what it would take on BuildKit 0.16 "
+        f"and later, which does not wait), median: {'; '.join(parts)}.\n"
+    )
+
+
 def runtime_goals(results):
     """The issue's goals for the running services: (goal, met, the numbers), per framework."""
     checks = []
@@ -255,12 +277,14 @@ Where the cold builds with the test gate spend their time (BuildKit's own step t
 steps of parallel stages overlap, so they add up to more than the build):
 
 {slowest_steps(bench)}
-"""
+
+{unwaited(bench, variants)}"""
     running = ""
     if bench.runtime:
         running = f"""
 Each framework's default bake, running (`runtime` scenario; {args.runs} runs): ours is the image's own
-command, the peer the same app in the same image as its peers serve it. Memory is `docker stats`'s.
+command, the peer the same app in the same image as its peers serve it. wrk runs in the container's
+network namespace, on its loopback (benchmarks/runtime.py says why). Memory is `docker stats`'s.
 
 {runtime.table(bench.runtime)}
 """

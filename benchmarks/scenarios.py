@@ -13,7 +13,7 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
-from benchmarks import database, rollout, runtime
+from benchmarks import database, engine, rollout, runtime
 from benchmarks.report import ROWS, human_bytes
 from harness import projects
 from harness.docker import docker, inspect, new_layer_bytes
@@ -78,6 +78,8 @@ class Bench:
         self.database = {}  # the gated rebuilds with SQLite and PostgreSQL (benchmarks/database.py)
         self.rollout = {}  # deploys on Swarm under load (benchmarks/rollout.py)
         self.steps = {}  # variant key -> [{step: seconds}] of each cold gated build
+        # row -> variant key -> [seconds] of each cold build less its waits before secret mounts
+        self.unwaited = {"cold": {}, "cold_gate": {}}
         self.engine = ""  # the engine's facts that move build times (benchmarks/engine.py)
 
     def run(self, command, cwd=None, env=None, check=True):
@@ -100,28 +102,30 @@ class Bench:
             sys.exit(f"{' '.join(map(str, command))} failed ({result.returncode}):\n{result.stdout[-3000:]}")
         return seconds, result.stdout
 
-    def env(self, variant):
+    def env(self, variant, progress="plain"):
         """The environment a baked project's invoke tasks run in: its image name, the base image."""
         return {
             **os.environ,
             "SERVICE_IMAGE": variant.image.split(":")[0],
             "PYTHON_IMAGE": self.base_image,
-            "BUILDKIT_PROGRESS": "plain",
+            "BUILDKIT_PROGRESS": progress,
         }
 
-    def invoke(self, variant, *args):
+    def invoke(self, variant, *args, progress="plain"):
         """Run one of a baked project's invoke tasks as a user would; (seconds, output)."""
-        return self.run([sys.executable, "-m", "invoke", *args], cwd=variant.project, env=self.env(variant))
+        command = [sys.executable, "-m", "invoke", *args]
+        return self.run(command, cwd=variant.project, env=self.env(variant, progress))
 
-    def build(self, variant, gate=None):
-        """Build a variant's service image (d: gate=True runs its tests); (seconds, output)."""
+    def build(self, variant, gate=None, progress="plain"):
+        """Build a variant's service image (d: gate=True runs its tests); (seconds, output), the
+        output in BuildKit's `progress` format (plain, or rawjson: each step's times)."""
         if variant.dockerfile is None:
-            result = self.invoke(variant, "build", *([] if gate else ["--skip-tests"]))
+            result = self.invoke(variant, "build", *([] if gate else ["--skip-tests"]), progress=progress)
         else:
             command = [
                 "docker",
                 "build",
-                "--progress=plain",
+                f"--progress={progress}",
                 "--file",
                 variant.dockerfile,
                 "--tag",
@@ -246,15 +250,20 @@ def cold_builds(bench, variants, runs):
                 wait_until_quiet()
                 docker("builder", "prune", "--all", "--force")
                 subprocess.run(["sync"], check=True)  # the prune's deletions on disk, not in the build
-                seconds, output = bench.timed(
-                    "cold_gate" if gate else "cold", variant, bench.build, variant, gate
+                row = "cold_gate" if gate else "cold"
+                seconds, output = bench.timed(row, variant, bench.build, variant, gate, "rawjson")
+                waited = engine.secret_waits(output)
+                for name in [row, "cold_gate"] if variant.dockerfile else [row]:
+                    bench.unwaited[name].setdefault(variant.key, []).append(seconds - waited)
+                print(
+                    f"  cold {run + 1}/{runs} {variant.key}{' gate' * bool(gate)}: {seconds:.1f} s, "
+                    f"{waited:.1f} s of it waiting before secret mounts"
                 )
-                print(f"  cold {run + 1}/{runs} {variant.key}{' gate' * bool(gate)}: {seconds:.1f} s")
                 if gate:
-                    bench.steps.setdefault(variant.key, []).append(step_seconds(output))
+                    bench.steps.setdefault(variant.key, []).append(engine.step_seconds(output))
 
 
-def step_seconds(output):
+def plain_step_seconds(output):
     """BuildKit plain-progress output -> {step title: seconds it took} (cached steps aside)."""
     titles = dict(re.findall(r"^#(\d+) (\[.+)$", output, re.MULTILINE))
     done = re.findall(r"^#(\d+) DONE ([\d.]+)s$", output, re.MULTILINE)
