@@ -60,11 +60,6 @@ def vertices(progress):
     return found
 
 
-def vertex_times(progress):
-    """BuildKit rawjson progress -> {vertex name: (started, completed)} in seconds."""
-    return {v["name"]: (v["started"], v["completed"]) for v in vertices(progress).values()}
-
-
 def step_seconds(progress):
     """BuildKit rawjson progress -> {step title: seconds it took} (cached steps aside)."""
     found = vertices(progress).values()
@@ -106,7 +101,8 @@ def secret_wait(image):
         Path(tmp, "probe").write_text("probe\n")
         build = ["build", "--no-cache", "--progress=rawjson", "--secret", f"id=probe,src={tmp}/probe", tmp]
         result = subprocess.run(["docker", *build], capture_output=True, text=True, check=True)
-    steps = sorted((t for n, t in vertex_times(result.stderr).items() if "RUN" in n))
+    found = vertices(result.stderr).values()
+    steps = sorted((v["started"], v["completed"]) for v in found if "RUN" in v["name"])
     (_, plain_end), (secret_start, secret_end), (after_start, _) = steps
     return (secret_start - plain_end) - (after_start - secret_end)
 

@@ -139,10 +139,13 @@ class Bench:
         self.images.add(inspect(variant.image)["Id"])
         return result
 
+    def rows(self, row, variant):
+        """The rows a sample fills: (a)-(c), which have no test gate, also fill its pair's."""
+        return [row, f"{row}_gate"] if variant.dockerfile and f"{row}_gate" in self.samples else [row]
+
     def record(self, row, variant, value, busy):
-        """Keep one sample; (a)-(c) also fill the test-gate row of their pair."""
-        rows = [row, f"{row}_gate"] if variant.dockerfile and f"{row}_gate" in self.samples else [row]
-        for name in rows:
+        """Keep one sample (in each of bench.rows)."""
+        for name in self.rows(row, variant):
             self.samples[name].setdefault(variant.key, []).append((value, busy))
         self.busy += busy
 
@@ -253,7 +256,7 @@ def cold_builds(bench, variants, runs):
                 row = "cold_gate" if gate else "cold"
                 seconds, output = bench.timed(row, variant, bench.build, variant, gate, "rawjson")
                 waited = engine.secret_waits(output)
-                for name in [row, "cold_gate"] if variant.dockerfile else [row]:
+                for name in bench.rows(row, variant):
                     bench.unwaited[name].setdefault(variant.key, []).append(seconds - waited)
                 print(
                     f"  cold {run + 1}/{runs} {variant.key}{' gate' * bool(gate)}: {seconds:.1f} s, "
